@@ -1,0 +1,39 @@
+# The two set-up commands: `make run` and `make test`. Python 3.12+ is required.
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 \
+	"$$(pyenv root 2>/dev/null)/versions/$$(cat .python-version 2>/dev/null)/bin/python" \
+	$$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.1[2-9]*/bin/python 2>/dev/null) python3; do \
+	command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo "$$p"; break; }; done)
+
+.PHONY: run test install lint check serve
+
+$(BIN)/python:
+	@test -n "$(PYTHON_FOR_VENV)" || { echo "Python 3.12 or newer is required (see README)."; exit 1; }
+	"$(PYTHON_FOR_VENV)" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_initial_data
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn paralympics.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run

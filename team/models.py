@@ -1,0 +1,962 @@
+"""The delegation's data: Games → delegation → athletes → events → rounds → results.
+
+Nothing here is specific to Azerbaijan or to Paris: another country or the next
+Games needs new fixtures, not new code. Every fact loaded from a news source
+keeps the sentence that states it (`Sourced`), and anything in the source that
+an editor must check carries a `ReviewFlag`.
+"""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Length, Now, Upper
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name such as Europe/Paris or Asia/Baku."),
+            params={"value": value},
+        )
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Source(models.Model):
+    """A published text (or reference work) that facts were taken from."""
+
+    slug = models.SlugField(unique=True, help_text=_("Short stable identifier used by fixtures."))
+    outlet = models.CharField(max_length=200, help_text=_("Who published it, e.g. AzerNews."))
+    title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("Headline as published. Leave blank if it is not known."),
+    )
+    author = models.CharField(max_length=200, blank=True, help_text=_("Byline, if any."))
+    published_on = models.DateField(null=True, blank=True, help_text=_("Date of publication, if known."))
+    url = models.URLField(blank=True, help_text=_("Where readers can find the original."))
+    body = models.TextField(
+        blank=True,
+        help_text=_("The full text as received. Quoted sentences must appear in it word for word."),
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["outlet", "slug"]
+
+    def __str__(self):
+        return self.title or f"{self.outlet} ({self.slug})"
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Sourced(models.Model):
+    """Where a fact came from: the source and the sentence that states it."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The publication this fact was taken from. Blank for facts entered by editors."),
+    )
+    source_quote = models.TextField(
+        blank=True,
+        help_text=_("The sentence in the source that states this fact, copied word for word."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.source_quote and self.source_id and self.source.body and self.source_quote not in self.source.body:
+            raise ValidationError({"source_quote": _("This sentence does not appear word for word in the source.")})
+
+
+class Games(Sourced):
+    class Season(models.TextChoices):
+        SUMMER = "summer", _("Summer")
+        WINTER = "winter", _("Winter")
+
+    slug = models.SlugField(unique=True, help_text=_("Short stable identifier, e.g. paris-2024."))
+    name = models.CharField(max_length=200, help_text=_("e.g. Paris 2024 Summer Paralympic Games."))
+    season = models.CharField(max_length=10, choices=Season)
+    year = models.PositiveSmallIntegerField(help_text=_("The year in the Games' name."))
+    host_city = models.CharField(max_length=100)
+    host_country = models.CharField(max_length=100)
+    start_date = models.DateField(null=True, blank=True, help_text=_("Opening ceremony day."))
+    end_date = models.DateField(null=True, blank=True, help_text=_("Closing ceremony day."))
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Local time zone of the host city; schedule times are entered in it."),
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next",
+        help_text=_("The earlier Games this one is compared with."),
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-year", "season"]
+        verbose_name_plural = "games"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="games_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @cached_property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def is_during(self, day):
+        """Whether `day` falls within the Games (unknown bounds do not refuse)."""
+        if self.start_date and day < self.start_date:
+            return False
+        return not (self.end_date and day > self.end_date)
+
+
+class GamesFactManager(models.Manager):
+    def get_by_natural_key(self, games_slug, slug):
+        return self.get(games__slug=games_slug, slug=slug)
+
+
+class GamesFact(Sourced):
+    """A headline fact about the Games as a source reports it."""
+
+    games = models.ForeignKey(Games, on_delete=models.CASCADE, related_name="facts")
+    slug = models.SlugField(help_text=_("Short stable identifier within these Games."))
+    label = models.CharField(max_length=200, help_text=_("What the fact is about, for readers."))
+    value = models.CharField(max_length=300, help_text=_("The fact as a short phrase for readers."))
+    number = models.IntegerField(null=True, blank=True, help_text=_("The figure, where the fact is a number."))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = GamesFactManager()
+
+    class Meta:
+        ordering = ["games", "order", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["games", "slug"], name="unique_fact_per_games"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.value}"
+
+    def natural_key(self):
+        return (*self.games.natural_key(), self.slug)
+
+    natural_key.dependencies = ["team.games"]
+
+
+class Sport(Sourced):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, help_text=_("Name readers know, e.g. Para swimming."))
+    description = models.TextField(blank=True, help_text=_("One or two plain sentences for readers."))
+    uses_classes = models.BooleanField(
+        default=True,
+        help_text=_("Untick for sports with a single class, such as para powerlifting (weight categories only)."),
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class SportClassManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class SportClass(Sourced):
+    """A classification code (S12, T13, K44 …) explained for readers."""
+
+    class Kind(models.TextChoices):
+        SPORT_CLASS = "class", _("Sport class")
+        EVENT_CODE = "event", _("Event code")
+
+    class Impairment(models.TextChoices):
+        PHYSICAL = "physical", _("Physical impairment")
+        VISUAL = "visual", _("Visual impairment")
+        INTELLECTUAL = "intellectual", _("Intellectual impairment")
+
+    code = models.CharField(max_length=12, unique=True, help_text=_("As printed, e.g. S12."))
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="classes")
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind,
+        default=Kind.SPORT_CLASS,
+        help_text=_("Shooting uses event codes (P1, P2 …) where other sports name a class."),
+    )
+    impairment = models.CharField(max_length=20, choices=Impairment)
+    meaning = models.TextField(help_text=_("What the code means, in a sentence a reader understands."))
+
+    objects = SportClassManager()
+
+    class Meta:
+        ordering = ["sport__name", "code"]
+        verbose_name_plural = "sport classes"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["class", "event"]), name="sportclass_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(impairment__in=["physical", "visual", "intellectual"]),
+                name="sportclass_impairment_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def natural_key(self):
+        return (self.code,)
+
+    natural_key.dependencies = ["team.sport"]
+
+
+class DelegationQuerySet(models.QuerySet):
+    def for_team_page(self):
+        competing = Q(athletes__status="competing")
+        return (
+            self.select_related("games")
+            .prefetch_related(
+                models.Prefetch("flagbearers", queryset=Flagbearer.objects.select_related("athlete")),
+                models.Prefetch("past_records", queryset=MedalRecord.objects.select_related("games")),
+            )
+            .annotate(
+                athletes_named=Count("athletes", distinct=True),
+                athletes_competing=Count("athletes", filter=competing, distinct=True),
+                sports_competing=Count("athletes__sport", filter=competing, distinct=True),
+            )
+        )
+
+    def featured(self, key):
+        """The delegation named "games-slug/NPC", or None when it is not loaded."""
+        games_slug, _sep, npc_code = key.partition("/")
+        return self.filter(games__slug=games_slug, npc_code=npc_code).first()
+
+
+class DelegationManager(models.Manager.from_queryset(DelegationQuerySet)):
+    def get_by_natural_key(self, games_slug, npc_code):
+        return self.get(games__slug=games_slug, npc_code=npc_code)
+
+
+class Delegation(Sourced):
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="delegations")
+    country = models.CharField(max_length=100)
+    npc_code = models.CharField(max_length=3, help_text=_("The IPC's three-letter country code, e.g. AZE."))
+    home_time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Readers' home time zone; schedule times are shown in it beside the venue's."),
+    )
+    athletes_announced = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Team size as announced in the source.")
+    )
+    sports_announced = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Number of sports as announced in the source.")
+    )
+
+    objects = DelegationManager()
+
+    class Meta:
+        ordering = ["games", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["games", "npc_code"], name="one_delegation_per_npc"),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("npc_code"), 3), npc_code=Upper("npc_code")),
+                name="npc_code_is_three_capitals",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} at {self.games}"
+
+    def natural_key(self):
+        return (*self.games.natural_key(), self.npc_code)
+
+    natural_key.dependencies = ["team.games"]
+
+    def medal_tally(self):
+        return Result.objects.filter(entry__athlete__delegation=self).tally()
+
+    @cached_property
+    def home_zone(self):
+        return zoneinfo.ZoneInfo(self.home_time_zone)
+
+
+class Gender(models.TextChoices):
+    WOMEN = "W", _("Women")
+    MEN = "M", _("Men")
+
+
+class EventGender(models.TextChoices):
+    WOMEN = "W", _("Women")
+    MEN = "M", _("Men")
+    MIXED = "X", _("Mixed")
+
+
+class AthleteQuerySet(models.QuerySet):
+    def competing(self):
+        return self.filter(status=Athlete.Status.COMPETING)
+
+    def for_team_page(self):
+        entries = Entry.objects.select_related("event__sport", "event__sport_class", "event__games").prefetch_related(
+            "event__rounds"
+        )
+        return (
+            self.select_related("sport")
+            .prefetch_related("sport_classes", "names", models.Prefetch("entries", queryset=entries))
+            .order_by("sport__name", "name")
+        )
+
+
+class AthleteManager(models.Manager.from_queryset(AthleteQuerySet)):
+    def get_by_natural_key(self, games_slug, npc_code, slug):
+        return self.get(delegation__games__slug=games_slug, delegation__npc_code=npc_code, slug=slug)
+
+
+class Athlete(Sourced):
+    class Status(models.TextChoices):
+        COMPETING = "competing", _("Competing")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="athletes")
+    slug = models.SlugField(help_text=_("Used in the athlete's web address; keep it stable."))
+    name = models.CharField(
+        max_length=200, help_text=_("Canonical spelling shown to readers. Other spellings go below.")
+    )
+    gender = models.CharField(max_length=1, choices=Gender)
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="athletes")
+    sport_classes = models.ManyToManyField(
+        SportClass,
+        blank=True,
+        related_name="athletes",
+        help_text=_("Every class the athlete is reported in (a swimmer may have S, SB and SM)."),
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.COMPETING)
+    status_reason = models.CharField(
+        max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
+    )
+
+    objects = AthleteManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "slug"], name="unique_athlete_slug"),
+            models.CheckConstraint(condition=Q(gender__in=["W", "M"]), name="athlete_gender_valid"),
+            models.CheckConstraint(condition=Q(status__in=["competing", "withdrawn"]), name="athlete_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(status_reason=""),
+                name="withdrawn_athlete_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("team:team") + f"#{self.slug}"
+
+    def natural_key(self):
+        return (*self.delegation.natural_key(), self.slug)
+
+    natural_key.dependencies = ["team.delegation", "team.sport"]
+
+    def clean(self):
+        super().clean()
+        if self.status == self.Status.WITHDRAWN and not self.status_reason:
+            raise ValidationError({"status_reason": _("Give the reason for the withdrawal.")})
+
+
+class AthleteNameManager(models.Manager):
+    def get_by_natural_key(self, games_slug, npc_code, athlete_slug, name):
+        return self.get(
+            athlete__delegation__games__slug=games_slug,
+            athlete__delegation__npc_code=npc_code,
+            athlete__slug=athlete_slug,
+            name=name,
+        )
+
+
+class AthleteName(Sourced):
+    """Another spelling of an athlete's name seen in a source or used elsewhere."""
+
+    class Script(models.TextChoices):
+        LATIN = "latin", _("Latin (English transliteration)")
+        AZERBAIJANI = "azerbaijani", _("Azerbaijani Latin")
+        CYRILLIC = "cyrillic", _("Cyrillic")
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    script = models.CharField(max_length=12, choices=Script, default=Script.LATIN)
+
+    objects = AthleteNameManager()
+
+    class Meta:
+        ordering = ["athlete", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["athlete", "name"], name="unique_spelling_per_athlete"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.athlete.natural_key(), self.name)
+
+    natural_key.dependencies = ["team.athlete"]
+
+
+class FlagbearerManager(models.Manager):
+    def get_by_natural_key(self, games_slug, npc_code, athlete_slug, ceremony):
+        return self.get(
+            delegation__games__slug=games_slug,
+            delegation__npc_code=npc_code,
+            athlete__slug=athlete_slug,
+            ceremony=ceremony,
+        )
+
+
+class Flagbearer(Sourced):
+    class Ceremony(models.TextChoices):
+        OPENING = "opening", _("Opening ceremony")
+        CLOSING = "closing", _("Closing ceremony")
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="flagbearers")
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="+")
+    ceremony = models.CharField(max_length=10, choices=Ceremony, default=Ceremony.OPENING)
+
+    objects = FlagbearerManager()
+
+    class Meta:
+        ordering = ["delegation", "athlete__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "athlete", "ceremony"], name="unique_flagbearer"),
+            models.CheckConstraint(condition=Q(ceremony__in=["opening", "closing"]), name="ceremony_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} ({self.get_ceremony_display()})"
+
+    def natural_key(self):
+        return (*self.delegation.natural_key(), self.athlete.slug, self.ceremony)
+
+    def clean(self):
+        super().clean()
+        if self.athlete_id and self.delegation_id and self.athlete.delegation_id != self.delegation_id:
+            raise ValidationError({"athlete": _("The flagbearer must belong to this delegation.")})
+
+    natural_key.dependencies = ["team.athlete"]
+
+
+class MedalRecordManager(models.Manager):
+    def get_by_natural_key(self, games_slug, npc_code, past_games_slug):
+        return self.get(
+            delegation__games__slug=games_slug,
+            delegation__npc_code=npc_code,
+            games__slug=past_games_slug,
+        )
+
+
+class MedalRecord(Sourced):
+    """A delegation's medals at an earlier Games, as a source reports them."""
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="past_records")
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="+", help_text=_("The earlier Games."))
+    gold = models.PositiveSmallIntegerField()
+    silver = models.PositiveSmallIntegerField()
+    bronze = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField(
+        help_text=_("The total as reported; it is kept even when it does not add up.")
+    )
+
+    objects = MedalRecordManager()
+
+    class Meta:
+        ordering = ["-games__year"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "games"], name="one_record_per_past_games"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegation.country} at {self.games}: {self.total} medals"
+
+    def natural_key(self):
+        return (*self.delegation.natural_key(), self.games.slug)
+
+    natural_key.dependencies = ["team.delegation", "team.games"]
+
+    @property
+    def adds_up(self):
+        return self.gold + self.silver + self.bronze == self.total
+
+
+class EventManager(models.Manager):
+    def get_by_natural_key(self, games_slug, slug):
+        return self.get(games__slug=games_slug, slug=slug)
+
+
+class Event(Sourced):
+    """A medal event: sport, gender, class and distance, discipline or weight."""
+
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="events")
+    slug = models.SlugField(help_text=_("Used in web addresses; keep it stable."))
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="events")
+    gender = models.CharField(max_length=1, choices=EventGender)
+    sport_class = models.ForeignKey(
+        SportClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text=_("Leave blank while the class is not confirmed (or the sport has none)."),
+    )
+    discipline = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_("Distance and stroke, field event, weight category … e.g. 100 m backstroke, -52 kg."),
+    )
+    is_team = models.BooleanField(default=False, help_text=_("A team or pair event: one medal however many athletes."))
+    athletes = models.ManyToManyField(Athlete, through="Entry", related_name="events")
+
+    objects = EventManager()
+
+    class Meta:
+        ordering = ["sport__name", "gender", "discipline"]
+        constraints = [
+            models.UniqueConstraint(fields=["games", "slug"], name="unique_event_slug"),
+            models.CheckConstraint(condition=Q(gender__in=["W", "M", "X"]), name="event_gender_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.games.natural_key(), self.slug)
+
+    natural_key.dependencies = ["team.games", "team.sport", "team.sportclass"]
+
+    @property
+    def name(self):
+        """e.g. "Para swimming, men – 100 m backstroke S12"."""
+        detail = [self.discipline] if self.discipline else []
+        if self.sport_class_id:
+            detail.append(self.sport_class.code)
+        elif self.sport.uses_classes:
+            detail.append(str(_("class to be confirmed")))
+        heading = f"{self.sport.name}, {self.get_gender_display().lower()}"
+        return f"{heading} – {' '.join(detail)}" if detail else heading
+
+
+class EntryManager(models.Manager):
+    def get_by_natural_key(self, games_slug, event_slug, npc_code, athlete_slug):
+        return self.get(
+            event__games__slug=games_slug,
+            event__slug=event_slug,
+            athlete__delegation__npc_code=npc_code,
+            athlete__slug=athlete_slug,
+        )
+
+
+class Entry(Sourced):
+    """An athlete entered in an event."""
+
+    class Status(models.TextChoices):
+        ENTERED = "entered", _("Entered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="entries")
+    status = models.CharField(max_length=10, choices=Status, default=Status.ENTERED)
+    status_reason = models.CharField(
+        max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
+    )
+
+    objects = EntryManager()
+
+    class Meta:
+        ordering = ["event", "athlete__name"]
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "athlete"], name="athlete_enters_event_once"),
+            models.CheckConstraint(condition=Q(status__in=["entered", "withdrawn"]), name="entry_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(status_reason=""),
+                name="withdrawn_entry_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} in {self.event}"
+
+    def natural_key(self):
+        return (*self.event.natural_key(), self.athlete.delegation.npc_code, self.athlete.slug)
+
+    natural_key.dependencies = ["team.event", "team.athlete"]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.status == self.Status.WITHDRAWN and not self.status_reason:
+            errors["status_reason"] = _("Give the reason for the withdrawal.")
+        if self.event_id and self.athlete_id:
+            if self.event.sport_id != self.athlete.sport_id:
+                errors["event"] = _("This event is in %(event_sport)s but %(athlete)s competes in %(sport)s.") % {
+                    "event_sport": self.event.sport,
+                    "athlete": self.athlete,
+                    "sport": self.athlete.sport,
+                }
+            elif self.event.gender not in (EventGender.MIXED, self.athlete.gender):
+                errors["event"] = _("This is a %(gender)s event; %(athlete)s is listed as %(athlete_gender)s.") % {
+                    "gender": self.event.get_gender_display().lower(),
+                    "athlete": self.athlete,
+                    "athlete_gender": self.athlete.get_gender_display().lower(),
+                }
+            if self.event.games_id != self.athlete.delegation.games_id:
+                errors["event"] = _("This event belongs to other Games than the athlete's delegation.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RoundKind(models.TextChoices):
+    UNSPECIFIED = "unspecified", _("Round not stated")
+    HEATS = "heats", _("Heats")
+    CLASSIFICATION = "classification", _("Classification")
+    PRELIMINARY = "preliminary", _("Preliminary round")
+    REPECHAGE = "repechage", _("Repechage")
+    QUARTERFINAL = "quarterfinal", _("Quarterfinal")
+    SEMIFINAL = "semifinal", _("Semifinal")
+    BRONZE = "bronze", _("Bronze medal contest")
+    FINAL = "final", _("Final")
+
+
+class RoundManager(models.Manager):
+    def get_by_natural_key(self, games_slug, event_slug, kind):
+        return self.get(event__games__slug=games_slug, event__slug=event_slug, kind=kind)
+
+
+class Round(Sourced):
+    """A stage of an event (heats, repechage, final …) and when it is scheduled."""
+
+    Kind = RoundKind
+
+    MEDAL_KINDS = (Kind.FINAL, Kind.BRONZE)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rounds")
+    kind = models.CharField(max_length=15, choices=Kind)
+    label = models.CharField(max_length=120, blank=True, help_text=_("The round's name as published, if it differs."))
+    order = models.PositiveSmallIntegerField(default=0, help_text=_("Position within the event: earlier rounds first."))
+    scheduled_date = models.DateField(
+        null=True, blank=True, help_text=_("Leave blank while the day is to be confirmed.")
+    )
+    scheduled_time = models.TimeField(
+        null=True,
+        blank=True,
+        help_text=_("Local time at the venue (the Games' time zone). Blank while to be confirmed."),
+    )
+
+    objects = RoundManager()
+
+    class Meta:
+        ordering = ["event", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind"], name="one_round_of_each_kind"),
+            models.CheckConstraint(condition=Q(kind__in=RoundKind.values), name="round_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} – {self.label or self.get_kind_display()}"
+
+    def natural_key(self):
+        return (*self.event.natural_key(), self.kind)
+
+    natural_key.dependencies = ["team.event"]
+
+    @property
+    def awards_medals(self):
+        return self.kind in self.MEDAL_KINDS
+
+    def clock(self, zone):
+        """The scheduled time of day in `zone`, or None while the time is to be confirmed.
+
+        Without a day, the conversion uses the Games' first day: no host changes
+        its clocks during a Games, so the offset is the same on every day.
+        """
+        if self.scheduled_time is None:
+            return None
+        games = self.event.games
+        day = self.scheduled_date or games.start_date or datetime.date(games.year, 7, 1)
+        venue = datetime.datetime.combine(day, self.scheduled_time, tzinfo=games.zone)
+        return venue.astimezone(zone)
+
+    @property
+    def starts_at(self):
+        """An aware datetime when both the day and the time are known."""
+        if self.scheduled_date is None or self.scheduled_time is None:
+            return None
+        return datetime.datetime.combine(self.scheduled_date, self.scheduled_time, tzinfo=self.event.games.zone)
+
+    def clean(self):
+        super().clean()
+        if self.scheduled_date and self.event_id and not self.event.games.is_during(self.scheduled_date):
+            games = self.event.games
+            raise ValidationError(
+                {
+                    "scheduled_date": _("%(day)s is outside %(games)s (%(start)s to %(end)s).")
+                    % {"day": self.scheduled_date, "games": games, "start": games.start_date, "end": games.end_date}
+                }
+            )
+        if self.pk and not self.awards_medals and self.results.exclude(medal="").exists():
+            raise ValidationError(
+                {"kind": _("Results in this round carry medals; only a final or bronze medal contest can.")}
+            )
+
+
+class ResultQuerySet(models.QuerySet):
+    def medals(self):
+        return self.exclude(medal="")
+
+    def tally(self):
+        """Gold, silver, bronze and total; a team event's medal counts once."""
+        counts = {}
+        for medal in Medal.values:
+            counts[f"{medal}_individual"] = Count("pk", filter=Q(medal=medal, entry__event__is_team=False))
+            counts[f"{medal}_team"] = Count(
+                "entry__event", distinct=True, filter=Q(medal=medal, entry__event__is_team=True)
+            )
+        raw = self.aggregate(**counts)
+        tally = {medal: raw[f"{medal}_individual"] + raw[f"{medal}_team"] for medal in Medal.values}
+        tally["total"] = sum(tally.values())
+        return tally
+
+
+class Medal(models.TextChoices):
+    GOLD = "gold", _("Gold")
+    SILVER = "silver", _("Silver")
+    BRONZE = "bronze", _("Bronze")
+
+
+MEDAL_RANK = {Medal.GOLD: 1, Medal.SILVER: 2, Medal.BRONZE: 3}
+
+
+class Result(models.Model):
+    """One athlete's outcome in one round."""
+
+    class Status(models.TextChoices):
+        FINISHED = "ok", _("Finished")
+        DNS = "dns", _("Did not start")
+        DNF = "dnf", _("Did not finish")
+        DQ = "dq", _("Disqualified")
+
+    class Record(models.TextChoices):
+        WORLD = "WR", _("World record")
+        PARALYMPIC = "PR", _("Paralympic record")
+        REGIONAL = "AR", _("Area record")
+
+    class Settled(models.TextChoices):
+        PROVISIONAL = "provisional", _("Provisional")
+        OFFICIAL = "official", _("Official")
+        AMENDED = "amended", _("Amended after protest or review")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="results")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Place in this round (1 = first). Blank if none.")
+    )
+    mark = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text=_("As the sport records it: 1:05.32 for a time, 6.12 for metres, 563 for points."),
+    )
+    medal = models.CharField(
+        max_length=6, choices=Medal, blank=True, help_text=_("Only in a final or bronze medal contest.")
+    )
+    tie = models.BooleanField(default=False, help_text=_("Tick when officially tied for this place."))
+    status = models.CharField(max_length=3, choices=Status, default=Status.FINISHED)
+    record = models.CharField(max_length=2, choices=Record, blank=True)
+    settled = models.CharField(max_length=11, choices=Settled, default=Settled.PROVISIONAL)
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "round"], name="one_result_per_entry_per_round"),
+            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name="rank_is_positive"),
+            models.CheckConstraint(
+                condition=Q(medal="") | Q(medal="gold", rank=1) | Q(medal="silver", rank=2) | Q(medal="bronze", rank=3),
+                name="medal_agrees_with_rank",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="ok") | Q(medal="", rank__isnull=True),
+                name="no_rank_or_medal_without_finish",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["ok", "dns", "dnf", "dq"]), name="result_status_valid"),
+            models.CheckConstraint(
+                condition=Q(settled__in=["provisional", "official", "amended"]),
+                name="result_settled_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "medal"],
+                condition=Q(medal__in=["gold", "silver"], tie=False),
+                name="one_untied_gold_or_silver_per_round",
+                violation_error_message=_(
+                    "This round already has that medal. Tick 'tie' on both results if they are officially tied."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.athlete} – {self.round}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.entry_id and self.round_id and self.entry.event_id != self.round.event_id:
+            errors["entry"] = _("%(athlete)s is not entered in %(event)s.") % {
+                "athlete": self.entry.athlete,
+                "event": self.round.event,
+            }
+        if self.medal and self.round_id and not self.round.awards_medals:
+            errors["medal"] = _("Medals are won only in a final or a bronze medal contest, not in %(round)s.") % {
+                "round": self.round.get_kind_display().lower()
+            }
+        if self.medal and self.status != self.Status.FINISHED:
+            errors["medal"] = _("An athlete who did not finish cannot win a medal.")
+        elif self.medal and self.rank != MEDAL_RANK[self.medal]:
+            errors["medal"] = _("A %(medal)s medal goes with rank %(rank)s, not %(given)s.") % {
+                "medal": self.get_medal_display().lower(),
+                "rank": MEDAL_RANK[self.medal],
+                "given": self.rank or _("no rank"),
+            }
+        if self.rank and self.status != self.Status.FINISHED:
+            errors["rank"] = _("Leave the rank blank for %(status)s.") % {"status": self.get_status_display()}
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReviewFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class ReviewFlagManager(models.Manager.from_queryset(ReviewFlagQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+FLAG_TARGETS = ("source", "games", "delegation", "athlete", "event", "entry", "round", "medal_record")
+
+
+def exactly_one_of(fields):
+    """A condition that holds when exactly one of the nullable `fields` is set."""
+    return Q(
+        *[
+            Q(**{f"{field}__isnull": False}) & Q(**{f"{other}__isnull": True for other in fields if other != field})
+            for field in fields
+        ],
+        _connector=Q.OR,
+    )
+
+
+class ReviewFlag(models.Model):
+    """Something in a source an editor must check, attached to the fact it concerns."""
+
+    TARGETS = FLAG_TARGETS
+
+    slug = models.SlugField(unique=True, help_text=_("Short stable identifier."))
+    note = models.TextField(help_text=_("What to check and why, in plain words."))
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    games = models.ForeignKey(Games, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    delegation = models.ForeignKey(Delegation, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    athlete = models.ForeignKey(Athlete, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    entry = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    medal_record = models.ForeignKey(MedalRecord, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField(blank=True, help_text=_("What was checked and what was done."))
+
+    objects = ReviewFlagManager()
+
+    class Meta:
+        ordering = ["created_at", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=exactly_one_of(FLAG_TARGETS),
+                name="flag_has_exactly_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="resolved_flag_says_how",
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = [
+        f"team.{name}"
+        for name in ("source", "games", "delegation", "athlete", "event", "entry", "round", "medalrecord")
+    ]
+
+    @property
+    def target(self):
+        for name in self.TARGETS:
+            if getattr(self, f"{name}_id"):
+                return getattr(self, name)
+        return None
+
+    def clean(self):
+        super().clean()
+        chosen = [name for name in self.TARGETS if getattr(self, f"{name}_id")]
+        if len(chosen) != 1:
+            raise ValidationError(_("Attach the flag to exactly one thing (an athlete, an event …)."))
+        if self.resolved_at and not self.resolution:
+            raise ValidationError({"resolution": _("Say how the flag was resolved.")})

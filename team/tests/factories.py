@@ -1,0 +1,82 @@
+"""Small builders for test data: each fills in what a test does not care about."""
+
+import datetime
+import itertools
+
+from team.models import (
+    Athlete,
+    Delegation,
+    Entry,
+    Event,
+    Games,
+    Result,
+    Round,
+    Sport,
+    SportClass,
+)
+
+_serial = itertools.count(1)
+
+
+def make_games(**fields):
+    n = next(_serial)
+    defaults = {
+        "slug": f"games-{n}",
+        "name": f"Test Games {n}",
+        "season": Games.Season.SUMMER,
+        "year": 2024,
+        "host_city": "Paris",
+        "host_country": "France",
+        "start_date": datetime.date(2024, 8, 28),
+        "end_date": datetime.date(2024, 9, 8),
+        "time_zone": "Europe/Paris",
+    }
+    return Games.objects.create(**{**defaults, **fields})
+
+
+def make_delegation(games=None, **fields):
+    defaults = {"country": "Azerbaijan", "npc_code": "AZE", "home_time_zone": "Asia/Baku"}
+    return Delegation.objects.create(games=games or make_games(), **{**defaults, **fields})
+
+
+def make_sport(**fields):
+    n = next(_serial)
+    defaults = {"slug": f"sport-{n}", "name": f"Sport {n}"}
+    return Sport.objects.create(**{**defaults, **fields})
+
+
+def make_sport_class(sport=None, **fields):
+    n = next(_serial)
+    defaults = {"code": f"C{n}", "impairment": SportClass.Impairment.PHYSICAL, "meaning": "A test class."}
+    return SportClass.objects.create(sport=sport or make_sport(), **{**defaults, **fields})
+
+
+def make_athlete(delegation=None, sport=None, **fields):
+    n = next(_serial)
+    defaults = {"slug": f"athlete-{n}", "name": f"Athlete {n}", "gender": "W"}
+    return Athlete.objects.create(
+        delegation=delegation or make_delegation(), sport=sport or make_sport(), **{**defaults, **fields}
+    )
+
+
+def make_event(games=None, sport=None, **fields):
+    n = next(_serial)
+    defaults = {"slug": f"event-{n}", "gender": "W", "discipline": "100 m"}
+    return Event.objects.create(games=games or make_games(), sport=sport or make_sport(), **{**defaults, **fields})
+
+
+def make_entry(athlete=None, event=None, **fields):
+    athlete = athlete or make_athlete()
+    event = event or make_event(games=athlete.delegation.games, sport=athlete.sport, gender=athlete.gender)
+    return Entry.objects.create(athlete=athlete, event=event, **fields)
+
+
+def make_round(event=None, kind=Round.Kind.FINAL, **fields):
+    return Round.objects.create(event=event or make_event(), kind=kind, **fields)
+
+
+def make_result(entry=None, round=None, **fields):
+    entry = entry or make_entry()
+    round = round or Round.objects.filter(event=entry.event, kind=Round.Kind.FINAL).first()
+    round = round or make_round(event=entry.event)
+    return Result.objects.create(entry=entry, round=round, **fields)
