@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.db.models.functions import Length, Now, Upper
-from django.db.models.lookups import Exact
+from django.db.models.functions import Length, Now, Substr, Upper
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,22 @@ def validate_time_zone(value):
             _("%(value)s is not a time zone name such as Europe/Paris or Asia/Baku."),
             params={"value": value},
         )
+
+
+class ExplainsConstraints:
+    """Skip, in `full_clean()`, the constraints whose rule `clean()` already explains.
+
+    The database still enforces them; editors just see one readable message
+    instead of that message plus Django's generic "Constraint … is violated".
+    """
+
+    explained_constraints = frozenset()
+
+    def get_constraints(self):
+        return [
+            (model, [c for c in constraints if c.name not in self.explained_constraints])
+            for model, constraints in super().get_constraints()
+        ]
 
 
 class SlugManager(models.Manager):
@@ -88,7 +104,7 @@ class Sourced(models.Model):
             raise ValidationError({"source_quote": _("This sentence does not appear word for word in the source.")})
 
 
-class Games(Sourced):
+class Games(ExplainsConstraints, Sourced):
     class Season(models.TextChoices):
         SUMMER = "summer", _("Summer")
         WINTER = "winter", _("Winter")
@@ -116,6 +132,8 @@ class Games(Sourced):
         help_text=_("The earlier Games this one is compared with."),
     )
 
+    explained_constraints = frozenset({"games_ends_after_it_starts"})
+
     objects = SlugManager()
 
     class Meta:
@@ -139,6 +157,11 @@ class Games(Sourced):
     @cached_property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The Games cannot end before they start.")})
 
     def is_during(self, day):
         """Whether `day` falls within the Games (unknown bounds do not refuse)."""
@@ -277,7 +300,7 @@ class DelegationManager(models.Manager.from_queryset(DelegationQuerySet)):
         return self.get(games__slug=games_slug, npc_code=npc_code)
 
 
-class Delegation(Sourced):
+class Delegation(ExplainsConstraints, Sourced):
     games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="delegations")
     country = models.CharField(max_length=100)
     npc_code = models.CharField(max_length=3, help_text=_("The IPC's three-letter country code, e.g. AZE."))
@@ -294,6 +317,8 @@ class Delegation(Sourced):
         null=True, blank=True, help_text=_("Number of sports as announced in the source.")
     )
 
+    explained_constraints = frozenset({"npc_code_is_three_capitals"})
+
     objects = DelegationManager()
 
     class Meta:
@@ -301,7 +326,11 @@ class Delegation(Sourced):
         constraints = [
             models.UniqueConstraint(fields=["games", "npc_code"], name="one_delegation_per_npc"),
             models.CheckConstraint(
-                condition=Q(Exact(Length("npc_code"), 3), npc_code=Upper("npc_code")),
+                condition=Q(
+                    Exact(Length("npc_code"), 3),
+                    *[GreaterThanOrEqual(Substr("npc_code", i, 1), "A") for i in (1, 2, 3)],
+                    npc_code=Upper("npc_code"),
+                ),
                 name="npc_code_is_three_capitals",
             ),
         ]
@@ -313,6 +342,12 @@ class Delegation(Sourced):
         return (*self.games.natural_key(), self.npc_code)
 
     natural_key.dependencies = ["team.games"]
+
+    def clean(self):
+        super().clean()
+        code = self.npc_code
+        if not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
+            raise ValidationError({"npc_code": _("Use the three capital letters of the IPC code, e.g. AZE.")})
 
     def medal_tally(self):
         return Result.objects.filter(entry__athlete__delegation=self).tally()
@@ -331,6 +366,10 @@ class EventGender(models.TextChoices):
     WOMEN = "W", _("Women")
     MEN = "M", _("Men")
     MIXED = "X", _("Mixed")
+
+
+EVENT_GENDER_ADJECTIVE = {"W": _("women's"), "M": _("men's"), "X": _("mixed")}
+ATHLETE_GENDER_NOUN = {"W": _("a woman"), "M": _("a man")}
 
 
 class AthleteQuerySet(models.QuerySet):
@@ -353,7 +392,7 @@ class AthleteManager(models.Manager.from_queryset(AthleteQuerySet)):
         return self.get(delegation__games__slug=games_slug, delegation__npc_code=npc_code, slug=slug)
 
 
-class Athlete(Sourced):
+class Athlete(ExplainsConstraints, Sourced):
     class Status(models.TextChoices):
         COMPETING = "competing", _("Competing")
         WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -375,6 +414,8 @@ class Athlete(Sourced):
     status_reason = models.CharField(
         max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
     )
+
+    explained_constraints = frozenset({"withdrawn_athlete_has_reason"})
 
     objects = AthleteManager()
 
@@ -597,7 +638,7 @@ class EntryManager(models.Manager):
         )
 
 
-class Entry(Sourced):
+class Entry(ExplainsConstraints, Sourced):
     """An athlete entered in an event."""
 
     class Status(models.TextChoices):
@@ -610,6 +651,8 @@ class Entry(Sourced):
     status_reason = models.CharField(
         max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
     )
+
+    explained_constraints = frozenset({"withdrawn_entry_has_reason"})
 
     objects = EntryManager()
 
@@ -637,24 +680,30 @@ class Entry(Sourced):
         super().clean()
         errors = {}
         if self.status == self.Status.WITHDRAWN and not self.status_reason:
-            errors["status_reason"] = _("Give the reason for the withdrawal.")
-        if self.event_id and self.athlete_id:
-            if self.event.sport_id != self.athlete.sport_id:
-                errors["event"] = _("This event is in %(event_sport)s but %(athlete)s competes in %(sport)s.") % {
-                    "event_sport": self.event.sport,
-                    "athlete": self.athlete,
-                    "sport": self.athlete.sport,
-                }
-            elif self.event.gender not in (EventGender.MIXED, self.athlete.gender):
-                errors["event"] = _("This is a %(gender)s event; %(athlete)s is listed as %(athlete_gender)s.") % {
-                    "gender": self.event.get_gender_display().lower(),
-                    "athlete": self.athlete,
-                    "athlete_gender": self.athlete.get_gender_display().lower(),
-                }
-            if self.event.games_id != self.athlete.delegation.games_id:
-                errors["event"] = _("This event belongs to other Games than the athlete's delegation.")
+            errors["status_reason"] = [_("Give the reason for the withdrawal.")]
+        if self.event_id and self.athlete_id and (problems := list(self.event_problems())):
+            errors["event"] = problems
         if errors:
             raise ValidationError(errors)
+
+    def event_problems(self):
+        event, athlete = self.event, self.athlete
+        if event.games_id != athlete.delegation.games_id:
+            yield _("This event belongs to other Games than the athlete's delegation.")
+        if event.sport_id != athlete.sport_id:
+            yield _("This event is in %(event_sport)s but %(athlete)s competes in %(sport)s.") % {
+                "event_sport": event.sport,
+                "athlete": athlete,
+                "sport": athlete.sport,
+            }
+        elif event.gender not in (EventGender.MIXED, athlete.gender):
+            yield _("This is a %(event_gender)s event; %(athlete)s is listed as %(athlete_gender)s.") % {
+                "event_gender": EVENT_GENDER_ADJECTIVE[event.gender],
+                "athlete": athlete,
+                "athlete_gender": ATHLETE_GENDER_NOUN[athlete.gender],
+            }
+        if self.pk and self.results.exclude(round__event=event).exists():
+            yield _("This entry already has results in its event; delete them before moving it to another event.")
 
 
 class RoundKind(models.TextChoices):
@@ -756,15 +805,22 @@ class ResultQuerySet(models.QuerySet):
         return self.exclude(medal="")
 
     def tally(self):
-        """Gold, silver, bronze and total; a team event's medal counts once."""
+        """Gold, silver, bronze and total.
+
+        A team event's medal counts once per delegation however many of its
+        athletes share it; individual medals count one each.
+        """
         counts = {}
         for medal in Medal.values:
             counts[f"{medal}_individual"] = Count("pk", filter=Q(medal=medal, entry__event__is_team=False))
             counts[f"{medal}_team"] = Count(
                 "entry__event", distinct=True, filter=Q(medal=medal, entry__event__is_team=True)
             )
-        raw = self.aggregate(**counts)
-        tally = {medal: raw[f"{medal}_individual"] + raw[f"{medal}_team"] for medal in Medal.values}
+        per_delegation = self.order_by().values("entry__athlete__delegation").annotate(**counts)
+        tally = dict.fromkeys(Medal.values, 0)
+        for row in per_delegation:
+            for medal in Medal.values:
+                tally[medal] += row[f"{medal}_individual"] + row[f"{medal}_team"]
         tally["total"] = sum(tally.values())
         return tally
 
@@ -778,7 +834,7 @@ class Medal(models.TextChoices):
 MEDAL_RANK = {Medal.GOLD: 1, Medal.SILVER: 2, Medal.BRONZE: 3}
 
 
-class Result(models.Model):
+class Result(ExplainsConstraints, models.Model):
     """One athlete's outcome in one round."""
 
     class Status(models.TextChoices):
@@ -815,6 +871,8 @@ class Result(models.Model):
     record = models.CharField(max_length=2, choices=Record, blank=True)
     settled = models.CharField(max_length=11, choices=Settled, default=Settled.PROVISIONAL)
 
+    explained_constraints = frozenset({"rank_is_positive", "medal_agrees_with_rank", "no_rank_or_medal_without_finish"})
+
     objects = ResultQuerySet.as_manager()
 
     class Meta:
@@ -823,7 +881,11 @@ class Result(models.Model):
             models.UniqueConstraint(fields=["entry", "round"], name="one_result_per_entry_per_round"),
             models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name="rank_is_positive"),
             models.CheckConstraint(
-                condition=Q(medal="") | Q(medal="gold", rank=1) | Q(medal="silver", rank=2) | Q(medal="bronze", rank=3),
+                # rank IS NOT NULL: a comparison with NULL is not false, so it would let a bare medal through.
+                condition=Q(medal="")
+                | Q(medal="gold", rank__isnull=False, rank=1)
+                | Q(medal="silver", rank__isnull=False, rank=2)
+                | Q(medal="bronze", rank__isnull=False, rank=3),
                 name="medal_agrees_with_rank",
             ),
             models.CheckConstraint(
@@ -851,27 +913,73 @@ class Result(models.Model):
     def clean(self):
         super().clean()
         errors = {}
+
+        def refuse(field, message):
+            errors.setdefault(field, []).append(message)
+
         if self.entry_id and self.round_id and self.entry.event_id != self.round.event_id:
-            errors["entry"] = _("%(athlete)s is not entered in %(event)s.") % {
-                "athlete": self.entry.athlete,
-                "event": self.round.event,
-            }
-        if self.medal and self.round_id and not self.round.awards_medals:
-            errors["medal"] = _("Medals are won only in a final or a bronze medal contest, not in %(round)s.") % {
-                "round": self.round.get_kind_display().lower()
-            }
-        if self.medal and self.status != self.Status.FINISHED:
-            errors["medal"] = _("An athlete who did not finish cannot win a medal.")
-        elif self.medal and self.rank != MEDAL_RANK[self.medal]:
-            errors["medal"] = _("A %(medal)s medal goes with rank %(rank)s, not %(given)s.") % {
-                "medal": self.get_medal_display().lower(),
-                "rank": MEDAL_RANK[self.medal],
-                "given": self.rank or _("no rank"),
-            }
-        if self.rank and self.status != self.Status.FINISHED:
-            errors["rank"] = _("Leave the rank blank for %(status)s.") % {"status": self.get_status_display()}
+            refuse(
+                "entry",
+                _("%(athlete)s is not entered in %(event)s.")
+                % {"athlete": self.entry.athlete, "event": self.round.event},
+            )
+        if self.rank is not None and self.rank < 1:
+            refuse("rank", _("Ranks start at 1."))
+        finished = self.status == self.Status.FINISHED
+        if self.rank and not finished:
+            refuse("rank", _("Leave the rank blank when the athlete %(status)s.") % {"status": self.status_phrase})
+        if self.medal:
+            if self.round_id and not self.round.awards_medals:
+                refuse(
+                    "medal",
+                    _("Medals are won only in a final or a bronze medal contest, not in %(round)s.")
+                    % {"round": self.round.get_kind_display().lower()},
+                )
+            if not finished:
+                refuse("medal", _("An athlete who %(status)s cannot win a medal.") % {"status": self.status_phrase})
+            elif self.rank != MEDAL_RANK[self.medal]:
+                refuse(
+                    "medal",
+                    _("A %(medal)s medal goes with rank %(rank)s, not %(given)s.")
+                    % {
+                        "medal": self.get_medal_display().lower(),
+                        "rank": MEDAL_RANK[self.medal],
+                        "given": self.rank or _("no rank"),
+                    },
+                )
+            elif self.round_id and self.shares_medal_without_tie():
+                refuse(
+                    "tie",
+                    _(
+                        "This round already has a %(medal)s medal. "
+                        "Tick 'tie' on both results if they are officially tied."
+                    )
+                    % {"medal": self.get_medal_display().lower()},
+                )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def status_phrase(self):
+        return STATUS_PHRASE[self.status]
+
+    def shares_medal_without_tie(self):
+        """Another gold (or silver) in this round where only one of the two is marked as a tie.
+
+        Two untied ones are refused by the one_untied_gold_or_silver_per_round constraint.
+        """
+        if self.medal not in (Medal.GOLD, Medal.SILVER):
+            return False
+        others = Result.objects.filter(round_id=self.round_id, medal=self.medal).exclude(pk=self.pk)
+        return others.filter(tie=not self.tie).exists()
+
+
+STATUS_PHRASE = {
+    Result.Status.FINISHED: _("finished"),
+    Result.Status.DNS: _("did not start"),
+    Result.Status.DNF: _("did not finish"),
+    Result.Status.DQ: _("was disqualified"),
+}
 
 
 class ReviewFlagQuerySet(models.QuerySet):
@@ -898,7 +1006,7 @@ def exactly_one_of(fields):
     )
 
 
-class ReviewFlag(models.Model):
+class ReviewFlag(ExplainsConstraints, models.Model):
     """Something in a source an editor must check, attached to the fact it concerns."""
 
     TARGETS = FLAG_TARGETS
@@ -919,6 +1027,8 @@ class ReviewFlag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution = models.TextField(blank=True, help_text=_("What was checked and what was done."))
+
+    explained_constraints = frozenset({"flag_has_exactly_one_target", "resolved_flag_says_how"})
 
     objects = ReviewFlagManager()
 
