@@ -42,7 +42,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "team.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -147,3 +147,9 @@ INITIAL_FIXTURES = os.environ.get("DJANGO_INITIAL_FIXTURES", "reference,paris-20
 
 # The delegation the site follows, as "games-slug/NPC".
 FEATURED_DELEGATION = os.environ.get("DJANGO_FEATURED_DELEGATION", "paris-2024/AZE")
+
+# Admin login throttling (team.sites): failures per username and address, per address,
+# and the window in seconds. Keyed per address so nobody can lock an editor out from elsewhere.
+ADMIN_LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+ADMIN_LOGIN_FAILURE_WINDOW = int(os.environ.get("DJANGO_ADMIN_LOGIN_FAILURE_WINDOW", "900"))

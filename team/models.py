@@ -7,17 +7,23 @@ an editor must check carries a `ReviewFlag`.
 """
 
 import datetime
+import re
+import uuid
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Length, Now, Substr, Upper
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from team.names import search_key
 
 
 def validate_time_zone(value):
@@ -79,7 +85,28 @@ class Source(models.Model):
         return (self.slug,)
 
 
-class Sourced(models.Model):
+class Edited(models.Model):
+    """Bookkeeping for anything editors change: when, and a version that guards against lost updates.
+
+    `version` goes up by one on every save; an admin form remembers the version
+    it was opened at and is refused if someone else saved in between.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), verbose_name=_("last changed"))
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if (update_fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class Sourced(Edited):
     """Where a fact came from: the source and the sentence that states it."""
 
     source = models.ForeignKey(
@@ -95,7 +122,7 @@ class Sourced(models.Model):
         help_text=_("The sentence in the source that states this fact, copied word for word."),
     )
 
-    class Meta:
+    class Meta(Edited.Meta):
         abstract = True
 
     def clean(self):
@@ -376,6 +403,14 @@ class AthleteQuerySet(models.QuerySet):
     def competing(self):
         return self.filter(status=Athlete.Status.COMPETING)
 
+    def named(self, query):
+        """Athletes whose name or any other spelling contains `query`, however it is spelled."""
+        key = search_key(query)
+        if not key:
+            return self
+        matching_names = AthleteName.objects.filter(search_key__contains=key).values("athlete")
+        return self.filter(Q(search_key__contains=key) | Q(pk__in=matching_names))
+
     def for_team_page(self):
         entries = Entry.objects.select_related("event__sport", "event__sport_class", "event__games").prefetch_related(
             "event__rounds"
@@ -414,6 +449,7 @@ class Athlete(ExplainsConstraints, Sourced):
     status_reason = models.CharField(
         max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
     )
+    search_key = models.CharField(max_length=300, blank=True, editable=False)
 
     explained_constraints = frozenset({"withdrawn_athlete_has_reason"})
 
@@ -433,6 +469,10 @@ class Athlete(ExplainsConstraints, Sourced):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key(self.name)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("team:team") + f"#{self.slug}"
@@ -469,6 +509,7 @@ class AthleteName(Sourced):
     athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=200)
     script = models.CharField(max_length=12, choices=Script, default=Script.LATIN)
+    search_key = models.CharField(max_length=300, blank=True, editable=False)
 
     objects = AthleteNameManager()
 
@@ -480,6 +521,10 @@ class AthleteName(Sourced):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key(self.name)
+        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (*self.athlete.natural_key(), self.name)
@@ -571,6 +616,29 @@ class MedalRecord(Sourced):
         return self.gold + self.silver + self.bronze == self.total
 
 
+class MarkKind(models.TextChoices):
+    """How an event records a performance, with the format a mark must follow."""
+
+    TIME = "time", _("Time")
+    DISTANCE = "distance", _("Distance or height in metres")
+    POINTS = "points", _("Points or score")
+    WEIGHT = "weight", _("Weight lifted in kg")
+    BOUT = "bout", _("Bout score")
+    OTHER = "other", _("Other (free text)")
+
+
+MARK_FORMATS = {
+    MarkKind.TIME: (
+        re.compile(r"^(?:\d{1,2}:)?(?:[0-5]?\d:)?[0-5]?\d\.\d{2}$"),
+        _("a time such as 1:05.32 or 28.41 (minutes:seconds.hundredths)"),
+    ),
+    MarkKind.DISTANCE: (re.compile(r"^\d{1,3}\.\d{2}$"), _("metres with two decimals, such as 6.12")),
+    MarkKind.POINTS: (re.compile(r"^\d{1,4}(?:\.\d)?$"), _("points such as 563 or 240.3")),
+    MarkKind.WEIGHT: (re.compile(r"^\d{2,3}(?:\.\d)?$"), _("kilograms such as 180 or 181.5")),
+    MarkKind.BOUT: (re.compile(r"^\d{1,3}[-–:]\d{1,3}$"), _("a bout score such as 12-3")),
+}
+
+
 class EventManager(models.Manager):
     def get_by_natural_key(self, games_slug, slug):
         return self.get(games__slug=games_slug, slug=slug)
@@ -597,6 +665,12 @@ class Event(Sourced):
         help_text=_("Distance and stroke, field event, weight category … e.g. 100 m backstroke, -52 kg."),
     )
     is_team = models.BooleanField(default=False, help_text=_("A team or pair event: one medal however many athletes."))
+    mark_kind = models.CharField(
+        max_length=10,
+        choices=MarkKind,
+        default=MarkKind.OTHER,
+        help_text=_("How results are recorded; marks are checked against it."),
+    )
     athletes = models.ManyToManyField(Athlete, through="Entry", related_name="events")
 
     objects = EventManager()
@@ -834,7 +908,7 @@ class Medal(models.TextChoices):
 MEDAL_RANK = {Medal.GOLD: 1, Medal.SILVER: 2, Medal.BRONZE: 3}
 
 
-class Result(ExplainsConstraints, models.Model):
+class Result(ExplainsConstraints, Edited):
     """One athlete's outcome in one round."""
 
     class Status(models.TextChoices):
@@ -925,6 +999,10 @@ class Result(ExplainsConstraints, models.Model):
             )
         if self.rank is not None and self.rank < 1:
             refuse("rank", _("Ranks start at 1."))
+        if self.mark and self.entry_id:
+            pattern, example = MARK_FORMATS.get(self.entry.event.mark_kind, (None, ""))
+            if pattern and not pattern.match(self.mark.strip()):
+                refuse("mark", _("%(event)s records %(example)s.") % {"event": self.entry.event, "example": example})
         finished = self.status == self.Status.FINISHED
         if self.rank and not finished:
             refuse("rank", _("Leave the rank blank when the athlete %(status)s.") % {"status": self.status_phrase})
@@ -1006,7 +1084,7 @@ def exactly_one_of(fields):
     )
 
 
-class ReviewFlag(ExplainsConstraints, models.Model):
+class ReviewFlag(ExplainsConstraints, Edited):
     """Something in a source an editor must check, attached to the fact it concerns."""
 
     TARGETS = FLAG_TARGETS
@@ -1070,3 +1148,55 @@ class ReviewFlag(ExplainsConstraints, models.Model):
             raise ValidationError(_("Attach the flag to exactly one thing (an athlete, an event …)."))
         if self.resolved_at and not self.resolution:
             raise ValidationError({"resolution": _("Say how the flag was resolved.")})
+
+
+class ChangeQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+    def corrections(self):
+        """Changes to published facts that carry a note for readers."""
+        return self.exclude(correction_note="")
+
+
+class Change(models.Model):
+    """One recorded change to the data: who, when, and each field's old and new value.
+
+    Written by `team.history` for every save and delete made through the admin,
+    bulk actions and reverts included. A change with a correction note is
+    published in the readers' corrections log.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Added")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300, verbose_name=_("record"))
+    action = models.CharField(max_length=10, choices=Action)
+    fields = models.JSONField(default=dict, help_text=_("Field name → [old value, new value]."))
+    snapshot = models.JSONField(default=dict, help_text=_("The whole record after the change (before, if deleted)."))
+    version = models.PositiveIntegerField(null=True, blank=True, help_text=_("The record's version after the change."))
+    batch = models.UUIDField(default=uuid.uuid4, help_text=_("Changes made by one action share a batch."))
+    position = models.PositiveIntegerField(default=0, help_text=_("Order within the batch."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    correction_note = models.TextField(blank=True, help_text=_("Shown to readers in the corrections log."))
+    reverts = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by")
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="change_object")]
+        permissions = [("revert_change", "Can revert a recorded change")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=["added", "changed", "deleted"]), name="change_action_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"

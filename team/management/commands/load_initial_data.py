@@ -75,7 +75,10 @@ class Command(BaseCommand):
                     obj = deserialized.object
                     try:
                         obj.full_clean()
-                        deserialized.save()
+                        # A normal save (not loaddata's raw one) so derived fields such as search keys are filled.
+                        obj.save()
+                        for name, values in deserialized.m2m_data.items():
+                            getattr(obj, name).set(values)
                     except ValidationError as error:
                         raise CommandError(
                             f"{path.name}: {describe(obj, position)} is invalid: {format_errors(error)}. "

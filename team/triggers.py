@@ -10,9 +10,11 @@ enforced by triggers, on SQLite and PostgreSQL alike:
 
 Model `clean()` methods give editors the same rules as readable form errors;
 the triggers are the backstop for every other way data arrives.
-"""
 
-from django.db import migrations
+The triggers live outside the migrations: `uninstall()` runs before every
+`migrate` and `install()` after it (see `TeamConfig`), because SQLite rebuilds
+a table to alter it and refuses to rename a table that a trigger refers to.
+"""
 
 MEDAL_KINDS = "('final', 'bronze')"
 
@@ -73,7 +75,7 @@ SQLITE_REVERSE = [
 
 POSTGRESQL = [
     f"""
-    CREATE FUNCTION team_result_integrity() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION team_result_integrity() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF (SELECT event_id FROM team_entry WHERE id = NEW.entry_id)
            IS DISTINCT FROM (SELECT event_id FROM team_round WHERE id = NEW.round_id) THEN
@@ -86,12 +88,13 @@ POSTGRESQL = [
         RETURN NEW;
     END $$
     """,
+    "DROP TRIGGER IF EXISTS team_result_integrity ON team_result",
     """
     CREATE TRIGGER team_result_integrity BEFORE INSERT OR UPDATE OF entry_id, round_id, medal
     ON team_result FOR EACH ROW EXECUTE FUNCTION team_result_integrity()
     """,
     f"""
-    CREATE FUNCTION team_round_integrity() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION team_round_integrity() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF NEW.kind NOT IN {MEDAL_KINDS}
            AND EXISTS (SELECT 1 FROM team_result WHERE round_id = NEW.id AND medal <> '') THEN
@@ -106,12 +109,13 @@ POSTGRESQL = [
         RETURN NEW;
     END $$
     """,
+    "DROP TRIGGER IF EXISTS team_round_integrity ON team_round",
     """
     CREATE TRIGGER team_round_integrity BEFORE UPDATE OF kind, event_id
     ON team_round FOR EACH ROW EXECUTE FUNCTION team_round_integrity()
     """,
     """
-    CREATE FUNCTION team_entry_integrity() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION team_entry_integrity() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF EXISTS (
             SELECT 1 FROM team_result r JOIN team_round o ON o.id = r.round_id
@@ -122,6 +126,7 @@ POSTGRESQL = [
         RETURN NEW;
     END $$
     """,
+    "DROP TRIGGER IF EXISTS team_entry_integrity ON team_entry",
     """
     CREATE TRIGGER team_entry_integrity BEFORE UPDATE OF event_id
     ON team_entry FOR EACH ROW EXECUTE FUNCTION team_entry_integrity()
@@ -140,18 +145,21 @@ POSTGRESQL_REVERSE = [
 STATEMENTS = {"sqlite": (SQLITE, SQLITE_REVERSE), "postgresql": (POSTGRESQL, POSTGRESQL_REVERSE)}
 
 
-def run(statements_index):
-    def apply(apps, schema_editor):
-        forward_and_back = STATEMENTS.get(schema_editor.connection.vendor)
-        if forward_and_back is None:
-            return
-        for statement in forward_and_back[statements_index]:
-            schema_editor.execute(statement)
-
-    return apply
+def _run(connection, which):
+    statements = STATEMENTS.get(connection.vendor)
+    if statements is None:
+        return
+    with connection.cursor() as cursor:
+        for statement in statements[which]:
+            cursor.execute(statement)
 
 
-class Migration(migrations.Migration):
-    dependencies = [("team", "0001_initial")]
+def install(connection):
+    """Create the triggers where they are missing (and refresh PostgreSQL's functions)."""
+    _run(connection, 0)
 
-    operations = [migrations.RunPython(run(0), run(1))]
+
+def uninstall(connection):
+    """Drop the triggers, if the tables they sit on exist."""
+    if "team_result" in connection.introspection.table_names():
+        _run(connection, 1)

@@ -1,0 +1,180 @@
+"""Recording and reverting editors' changes.
+
+Every save and delete made through the admin goes through `record_save` or
+`record_delete`, which store a `Change` row with each field's old and new
+value. `revert` undoes a change (or a whole deletion, cascade included) and is
+itself recorded, so the history only ever grows.
+"""
+
+import json
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.db import router, transaction
+from django.db.models.deletion import Collector
+from django.utils.translation import gettext as _
+
+from team.models import Change
+
+BOOKKEEPING = {"version", "updated_at"}
+
+
+def snapshot(obj):
+    """The record's fields as JSON-ready values (foreign keys as primary keys, many-to-many as lists)."""
+    if obj is None:
+        return {}
+    fields = json.loads(serializers.serialize("json", [obj]))[0]["fields"]
+    return {name: value for name, value in fields.items() if name not in BOOKKEEPING}
+
+
+def stored_snapshot(obj):
+    """The record as the database holds it now, before an unsaved edit is written."""
+    if obj.pk is None:
+        return {}
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+    return snapshot(stored)
+
+
+def diff(before, after):
+    names = before.keys() | after.keys()
+    return {name: [before.get(name), after.get(name)] for name in sorted(names) if before.get(name) != after.get(name)}
+
+
+def record_save(obj, before, user, note="", reverts=None):
+    """Record that `obj` was added (empty `before`) or changed; nothing is recorded when nothing changed."""
+    after = snapshot(obj)
+    fields = diff(before, after)
+    if not fields:
+        return None
+    return Change.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        action=Change.Action.CHANGED if before else Change.Action.ADDED,
+        fields=fields,
+        snapshot=after,
+        version=getattr(obj, "version", None),
+        user=user,
+        correction_note=note if before else "",
+        reverts=reverts,
+    )
+
+
+def delete_with_history(objs, user, reverts=None):
+    """Delete `objs` and everything that cascades with them, recording each record deleted."""
+    objs = list(objs)
+    if not objs:
+        return
+    using = router.db_for_write(type(objs[0]))
+    collector = Collector(using=using)
+    collector.collect(objs)
+    collector.sort()
+    batch = uuid.uuid4()
+    with transaction.atomic(using=using):
+        position = 0
+        for model, instances in collector.data.items():
+            content_type = ContentType.objects.get_for_model(model)
+            for instance in instances:
+                position += 1
+                before = snapshot(instance)
+                Change.objects.create(
+                    content_type=content_type,
+                    object_id=str(instance.pk),
+                    object_repr=str(instance)[:300],
+                    action=Change.Action.DELETED,
+                    fields={name: [value, None] for name, value in before.items()},
+                    snapshot=before,
+                    version=getattr(instance, "version", None),
+                    batch=batch,
+                    position=position,
+                    user=user,
+                    reverts=reverts,
+                )
+        collector.delete()
+
+
+def rebuild(change, fields):
+    """An unsaved instance of the changed model with `fields` (serialized values) applied."""
+    model = change.content_type.model_class()
+    payload = [{"model": model._meta.label_lower, "pk": change.object_id, "fields": fields}]
+    (deserialized,) = serializers.deserialize("json", json.dumps(payload), ignorenonexistent=True)
+    return deserialized
+
+
+@transaction.atomic
+def revert(change, user):
+    """Undo `change`, refusing (with a reason) when the record has moved on since."""
+    model = change.content_type.model_class()
+    current = model._default_manager.select_for_update().filter(pk=change.object_id).first()
+
+    if change.action == Change.Action.ADDED:
+        if current is None:
+            raise ValidationError(_("%(record)s no longer exists.") % {"record": change.object_repr})
+        delete_with_history([current], user, reverts=change)
+        return
+
+    if change.action == Change.Action.DELETED:
+        batch = Change.objects.filter(batch=change.batch, action=Change.Action.DELETED).order_by("-position")
+        for deleted in batch:
+            restore(deleted, user, reverts=change)
+        return
+
+    if current is None:
+        raise ValidationError(
+            _("%(record)s has been deleted since; revert the deletion first.") % {"record": change.object_repr}
+        )
+    now = snapshot(current)
+    moved_on = [name for name, (_old, new) in change.fields.items() if now.get(name) != new]
+    if moved_on:
+        raise ValidationError(
+            _("%(record)s has been changed again since (%(fields)s); revert the later change first or edit it by hand.")
+            % {"record": change.object_repr, "fields": ", ".join(moved_on)}
+        )
+    reverted = rebuild(change, {**now, **{name: old for name, (old, _new) in change.fields.items()}})
+    for field in model._meta.concrete_fields:
+        if field.name in change.fields:
+            setattr(current, field.attname, getattr(reverted.object, field.attname))
+    current.full_clean()
+    current.save()
+    for name, values in reverted.m2m_data.items():
+        if name in change.fields:
+            getattr(current, name).set(values)
+    record_save(current, now, user, reverts=change)
+
+
+def restore(deleted, user, reverts):
+    model = deleted.content_type.model_class()
+    if model._default_manager.filter(pk=deleted.object_id).exists():
+        return
+    rebuilt = rebuild(deleted, deleted.snapshot)
+    obj = rebuilt.object
+    obj.full_clean(validate_unique=False)
+    obj.save(force_insert=True)
+    for name, values in rebuilt.m2m_data.items():
+        getattr(obj, name).set(values)
+    record_save(obj, {}, user, reverts=reverts)
+
+
+def describe(model, name, value):
+    """A stored value as an editor reads it: a related record's name, a choice's label."""
+    if value is None or value == "":
+        return "—"
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # a field that no longer exists keeps its raw value
+        return str(value)
+    if field.is_relation and field.related_model is not None:
+        related = field.related_model._default_manager
+        values = value if isinstance(value, list) else [value]
+        found = {str(obj.pk): str(obj) for obj in related.filter(pk__in=values)}
+        return ", ".join(found.get(str(v), str(v)) for v in values) or "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def changes_since(obj, version):
+    """The recorded changes to `obj` after `version`, oldest first."""
+    return Change.objects.for_object(obj).filter(version__gt=version).select_related("user").order_by("at", "pk")
