@@ -1,73 +1,550 @@
-from django.contrib import admin
+"""The editors' desk.
 
-from team import models
+Every save and delete goes through `team.history`, so each change records who,
+when and what, and can be reverted. Forms refuse stale saves and ask for a
+correction note when a published fact changes (`team.forms.EditorForm`).
+Changelists annotate what they show, so they run a fixed number of queries.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from team import history, models
+from team.forms import EditorForm, ReviewFlagForm, WithdrawalForm
+
+OPEN_FLAGS = Count("flags", filter=Q(flags__resolved_at__isnull=True), distinct=True)
+
+
+def stamp_resolution(request, obj):
+    """A review flag given a resolution is closed by this editor, now."""
+    if isinstance(obj, models.ReviewFlag) and obj.resolution.strip() and obj.resolved_at is None:
+        obj.resolved_at = timezone.now()
+        obj.resolved_by = request.user
+
+
+class EditorInline(admin.TabularInline):
+    form = EditorForm
+    extra = 0
+
+
+class EditorAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose every write is recorded in the history."""
+
+    form = EditorForm
+    list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        form.history_before = history.stored_snapshot(obj) if change else {}
+        stamp_resolution(request, obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        note = form.cleaned_data.get("correction_note", "").strip()
+        history.record_save(form.instance, form.history_before, request.user, note=note)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)  # sorts the forms into new, changed and deleted objects
+        if formset.deleted_objects:
+            history.delete_with_history(formset.deleted_objects, request.user)
+        deleted = set(formset.deleted_forms)
+        for inline_form in formset.forms:
+            if inline_form in deleted or not inline_form.has_changed():
+                continue
+            obj = inline_form.instance
+            before = history.stored_snapshot(obj)
+            stamp_resolution(request, obj)
+            obj.save()
+            inline_form.save_m2m()
+            note = inline_form.cleaned_data.get("correction_note", "").strip()
+            history.record_save(obj, before, request.user, note=note)
+
+    def delete_model(self, request, obj):
+        history.delete_with_history([obj], request.user)
+
+    def delete_queryset(self, request, queryset):
+        history.delete_with_history(queryset, request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's own history: our field-by-field changes, not Django's log."""
+        content_type = ContentType.objects.get_for_model(self.model)
+        url = reverse("admin:team_change_changelist")
+        return HttpResponseRedirect(f"{url}?content_type__id__exact={content_type.pk}&object_id={object_id}")
+
+    @admin.display(description=_("open flags"), ordering="open_flags")
+    def open_flags(self, obj):
+        return obj.open_flags or ""
+
+    def save_objects(self, request, objs, change_fields):
+        """Apply `change_fields` to each object, validated and recorded one by one (for bulk actions)."""
+        saved = 0
+        with transaction.atomic():
+            for obj in objs:
+                before = history.snapshot(obj)
+                for name, value in change_fields.items():
+                    setattr(obj, name, value)
+                obj.full_clean()
+                obj.save()
+                history.record_save(obj, before, request.user)
+                saved += 1
+        return saved
+
+
+class WithdrawalActionMixin:
+    """An action that marks the selected records withdrawn, asking for the reason first."""
+
+    @admin.action(description=_("Mark selected as withdrawn…"), permissions=["change"])
+    def mark_withdrawn(self, request, queryset):
+        form = WithdrawalForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            count = self.save_objects(
+                request, queryset, {"status": "withdrawn", "status_reason": form.cleaned_data["reason"]}
+            )
+            self.message_user(
+                request,
+                ngettext("%(count)d record marked withdrawn.", "%(count)d records marked withdrawn.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Why are they withdrawn?"),
+            "form": form,
+            "queryset": queryset,
+            "opts": self.model._meta,
+            "action": "mark_withdrawn",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/team/withdrawal_form.html", context)
+
+    @admin.action(description=_("Mark selected as back in competition"), permissions=["change"])
+    def mark_competing(self, request, queryset):
+        status = "competing" if self.model is models.Athlete else "entered"
+        count = self.save_objects(request, queryset, {"status": status, "status_reason": ""})
+        self.message_user(request, _("%(count)d records updated.") % {"count": count}, messages.SUCCESS)
 
 
 class ReviewFlagInline(admin.TabularInline):
     model = models.ReviewFlag
+    form = ReviewFlagForm
     extra = 0
-    fields = ["note", "resolved_at", "resolved_by", "resolution"]
+    fields = ["note", "resolution", "resolved_by", "resolved_at"]
+    readonly_fields = ["resolved_by", "resolved_at"]
+    verbose_name_plural = _("review flags (write a resolution to close one)")
 
 
-class EntryInline(admin.TabularInline):
-    model = models.Entry
-    extra = 0
+# Reference data
+
+
+@admin.register(models.Source)
+class SourceAdmin(EditorAdmin):
+    list_display = ["__str__", "outlet", "author", "published_on", "open_flags", "updated_at"]
+    search_fields = ["title", "outlet", "author", "slug"]
+    inlines = [ReviewFlagInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
+
+
+@admin.register(models.Sport)
+class SportAdmin(EditorAdmin):
+    list_display = ["name", "slug", "uses_classes", "updated_at"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(models.SportClass)
+class SportClassAdmin(EditorAdmin):
+    list_display = ["code", "sport", "kind", "impairment", "meaning"]
+    list_filter = ["sport", "impairment", "kind"]
+    list_select_related = ["sport"]
+    search_fields = ["code", "meaning"]
+
+
+# The Games and the delegation
+
+
+class GamesFactInline(EditorInline):
+    model = models.GamesFact
+    fields = ["label", "value", "number", "order", "seen_version", "correction_note"]
+
+
+@admin.register(models.Games)
+class GamesAdmin(EditorAdmin):
+    list_display = ["name", "host_city", "start_date", "end_date", "time_zone", "open_flags", "updated_at"]
+    search_fields = ["name", "host_city"]
+    inlines = [GamesFactInline, ReviewFlagInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
+
+
+class FlagbearerInline(EditorInline):
+    model = models.Flagbearer
+    autocomplete_fields = ["athlete"]
+    fields = ["athlete", "ceremony", "seen_version", "correction_note"]
+
+
+class MedalRecordInline(EditorInline):
+    model = models.MedalRecord
+    fields = ["games", "gold", "silver", "bronze", "total", "seen_version", "correction_note"]
+
+
+@admin.register(models.Delegation)
+class DelegationAdmin(EditorAdmin):
+    list_display = ["__str__", "npc_code", "athletes_announced", "sports_announced", "open_flags", "updated_at"]
+    list_select_related = ["games"]
+    inlines = [FlagbearerInline, MedalRecordInline, ReviewFlagInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
+
+
+@admin.register(models.MedalRecord)
+class MedalRecordAdmin(EditorAdmin):
+    list_display = ["__str__", "gold", "silver", "bronze", "total", "open_flags", "updated_at"]
+    list_select_related = ["delegation__games", "games"]
+    inlines = [ReviewFlagInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
+
+
+@admin.register(models.Flagbearer)
+class FlagbearerAdmin(EditorAdmin):
+    list_display = ["athlete", "delegation", "ceremony", "updated_at"]
+    list_select_related = ["athlete", "delegation__games"]
     autocomplete_fields = ["athlete"]
 
 
-class RoundInline(admin.TabularInline):
-    model = models.Round
-    extra = 0
+@admin.register(models.GamesFact)
+class GamesFactAdmin(EditorAdmin):
+    list_display = ["label", "value", "games", "updated_at"]
+    list_select_related = ["games"]
+    search_fields = ["label", "value"]
 
 
-class AthleteNameInline(admin.TabularInline):
+# Athletes
+
+
+@admin.register(models.AthleteName)
+class AthleteNameAdmin(EditorAdmin):
+    list_display = ["name", "athlete", "script", "updated_at"]
+    list_select_related = ["athlete"]
+    search_fields = ["name", "athlete__name"]
+    autocomplete_fields = ["athlete"]
+
+
+class AthleteNameInline(EditorInline):
     model = models.AthleteName
-    extra = 0
+    fields = ["name", "script", "seen_version", "correction_note"]
+    verbose_name_plural = _("other spellings (keep old spellings so searches still find the athlete)")
+
+
+class AthleteEntryInline(EditorInline):
+    model = models.Entry
+    fields = ["event", "status", "status_reason", "seen_version", "correction_note"]
+    autocomplete_fields = ["event"]
+    show_change_link = True
+    verbose_name_plural = _("events entered")
 
 
 @admin.register(models.Athlete)
-class AthleteAdmin(admin.ModelAdmin):
-    list_display = ["name", "sport", "gender", "status"]
-    list_filter = ["status", "gender", "sport"]
+class AthleteAdmin(WithdrawalActionMixin, EditorAdmin):
+    list_display = ["name", "sport", "gender", "status", "open_flags", "updated_at"]
+    list_filter = ["status", "gender", "sport", "delegation"]
     list_select_related = ["sport"]
-    search_fields = ["name", "names__name"]
+    search_fields = ["name"]
+    search_help_text = _("Any spelling: Latin, Azerbaijani letters (with or without ə, ı, ş …) or Cyrillic.")
     filter_horizontal = ["sport_classes"]
-    inlines = [AthleteNameInline, ReviewFlagInline]
+    inlines = [AthleteNameInline, AthleteEntryInline, ReviewFlagInline]
+    actions = ["mark_withdrawn", "mark_competing"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.named(search_term), False
+
+
+# Events, entries, rounds and results
+
+
+class EventEntryInline(EditorInline):
+    model = models.Entry
+    fields = ["athlete", "status", "status_reason", "seen_version", "correction_note"]
+    autocomplete_fields = ["athlete"]
+    verbose_name_plural = _("athletes entered")
+
+
+class RoundInline(EditorInline):
+    model = models.Round
+    fields = ["kind", "label", "order", "scheduled_date", "scheduled_time", "seen_version", "correction_note"]
+    show_change_link = True
+    verbose_name_plural = _("rounds (open a round to enter its results)")
 
 
 @admin.register(models.Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "sport", "gender", "sport_class"]
-    list_filter = ["sport", "gender"]
+class EventAdmin(EditorAdmin):
+    list_display = ["__str__", "sport", "gender", "sport_class", "entered", "open_flags", "updated_at"]
+    list_filter = ["sport", "gender", "mark_kind"]
     list_select_related = ["sport", "sport_class"]
-    search_fields = ["slug", "discipline"]
-    inlines = [EntryInline, RoundInline, ReviewFlagInline]
+    search_fields = ["slug", "discipline", "sport__name", "sport_class__code"]
+    inlines = [EventEntryInline, RoundInline, ReviewFlagInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS, entered=Count("entries", distinct=True))
+
+    @admin.display(description=_("athletes"), ordering="entered")
+    def entered(self, obj):
+        return obj.entered
+
+
+@admin.register(models.Entry)
+class EntryAdmin(WithdrawalActionMixin, EditorAdmin):
+    list_display = ["athlete", "event", "status", "open_flags", "updated_at"]
+    list_filter = ["status", "event__sport"]
+    list_select_related = ["athlete", "event__sport", "event__sport_class"]
+    search_fields = ["athlete__name", "event__discipline"]
+    autocomplete_fields = ["athlete", "event"]
+    inlines = [ReviewFlagInline]
+    actions = ["mark_withdrawn", "mark_competing"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
+
+
+class ResultInline(EditorInline):
+    model = models.Result
+    fields = ["entry", "rank", "mark", "medal", "tie", "status", "record", "settled", "seen_version", "correction_note"]
+    verbose_name_plural = _("results")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "entry":
+            # Only athletes entered in this round's event can have a result in it.
+            round_id = request.resolver_match.kwargs.get("object_id")
+            event = models.Event.objects.filter(rounds__pk=round_id).first() if round_id else None
+            kwargs["queryset"] = models.Entry.objects.filter(event=event).select_related("athlete", "event__sport")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(models.Round)
+class RoundAdmin(EditorAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "scheduled_date",
+        "scheduled_time",
+        "results_entered",
+        "open_flags",
+        "updated_at",
+    ]
+    list_filter = ["kind", "event__sport"]
+    list_select_related = ["event__sport", "event__sport_class"]
+    search_fields = ["event__discipline", "event__slug", "label"]
+    autocomplete_fields = ["event"]
+    inlines = [ResultInline, ReviewFlagInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_flags=OPEN_FLAGS, results_entered=Count("results", distinct=True))
+        )
+
+    @admin.display(description=_("results"), ordering="results_entered")
+    def results_entered(self, obj):
+        return obj.results_entered
 
 
 @admin.register(models.Result)
-class ResultAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "rank", "mark", "medal", "status", "settled"]
-    list_filter = ["medal", "status", "settled"]
+class ResultAdmin(EditorAdmin):
+    list_display = ["__str__", "rank", "mark", "medal", "status", "settled", "updated_at"]
+    list_filter = ["medal", "status", "settled", "round__kind"]
     list_select_related = ["entry__athlete", "round__event__sport", "round__event__sport_class"]
+    search_fields = ["entry__athlete__name", "round__event__discipline"]
+    autocomplete_fields = ["entry", "round"]
+
+
+# The review queue
+
+
+class OpenFlagFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("To do")), ("resolved", _("Resolved")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "open") == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        state = self.value() or "open"
+        if state == "open":
+            return queryset.open()
+        if state == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
 
 
 @admin.register(models.ReviewFlag)
-class ReviewFlagAdmin(admin.ModelAdmin):
-    list_display = ["slug", "note", "resolved_at"]
-    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
-    search_fields = ["slug", "note"]
+class ReviewFlagAdmin(EditorAdmin):
+    form = ReviewFlagForm
+    list_display = ["note_summary", "target_link", "created_at", "resolved_by", "resolved_at"]
+    list_filter = [OpenFlagFilter]
+    list_select_related = [*models.ReviewFlag.TARGETS, "resolved_by", "event__sport", "event__sport_class"]
+    search_fields = ["slug", "note", "resolution"]
+    readonly_fields = ["target_link", "created_at", "resolved_by", "resolved_at"]
+    fields = ["note", "target_link", "resolution", "created_at", "resolved_by", "resolved_at", "seen_version"]
+    actions = ["reopen"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:  # a new flag: choose what it is attached to
+            return ["slug", "note", *models.ReviewFlag.TARGETS, "seen_version"]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_autocomplete_fields(self, request):
+        return ["athlete", "event", "entry", "round"]
+
+    @admin.display(description=_("what to check"))
+    def note_summary(self, flag):
+        return flag.note if len(flag.note) <= 140 else f"{flag.note[:139]}…"
+
+    @admin.display(description=_("about"))
+    def target_link(self, flag):
+        target = flag.target
+        if target is None:
+            return "—"
+        url = reverse(f"admin:team_{target._meta.model_name}_change", args=[target.pk])
+        return format_html('<a href="{}">{}: {}</a>', url, target._meta.verbose_name, target)
+
+    @admin.action(description=_("Reopen selected flags"), permissions=["change"])
+    def reopen(self, request, queryset):
+        count = self.save_objects(request, queryset, {"resolved_at": None, "resolved_by": None, "resolution": ""})
+        self.message_user(request, _("%(count)d flags reopened.") % {"count": count}, messages.SUCCESS)
 
 
-for model in (
-    models.Source,
-    models.Games,
-    models.GamesFact,
-    models.Sport,
-    models.SportClass,
-    models.Delegation,
-    models.Flagbearer,
-    models.MedalRecord,
-    models.Entry,
-    models.Round,
-):
-    admin.site.register(model)
+# History
+
+
+@admin.register(models.Change)
+class ChangeAdmin(admin.ModelAdmin):
+    """The record of every change: read-only, filterable, and revertible by those allowed to."""
+
+    list_display = ["at", "user", "action", "record_link", "changed_fields", "correction_note", "reverts"]
+    list_filter = ["action", "content_type", "user"]
+    list_select_related = ["user", "content_type", "reverts"]
+    search_fields = ["object_repr", "correction_note"]
+    date_hierarchy = "at"
+    fields = ["at", "user", "action", "record_link", "diff_table", "correction_note", "reverts", "revert_button"]
+    readonly_fields = fields
+    actions = ["revert_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revert_permission(self, request):
+        return request.user.has_perm("team.revert_change")
+
+    def get_urls(self):
+        revert = self.admin_site.admin_view(self.revert_view)
+        return [path("<int:pk>/revert/", revert, name="team_change_revert"), *super().get_urls()]
+
+    @admin.display(description=_("record"))
+    def record_link(self, change):
+        model = change.content_type.model_class()
+        if change.action != models.Change.Action.DELETED and model is not None:
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[change.object_id])
+            return format_html('<a href="{}">{}</a>', url, change.object_repr)
+        return change.object_repr
+
+    @admin.display(description=_("fields"))
+    def changed_fields(self, change):
+        return ", ".join(change.fields)
+
+    @admin.display(description=_("what changed"))
+    def diff_table(self, change):
+        model = change.content_type.model_class()
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td><del>{}</del></td><td><ins>{}</ins></td></tr>",
+            (
+                (name, history.describe(model, name, old), history.describe(model, name, new))
+                for name, (old, new) in change.fields.items()
+            ),
+        )
+        return format_html(
+            "<table><caption>{}</caption><thead><tr><th scope='col'>{}</th><th scope='col'>{}</th>"
+            "<th scope='col'>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("Field by field"),
+            _("field"),
+            _("before"),
+            _("after"),
+            rows,
+        )
+
+    @admin.display(description=_("undo"))
+    def revert_button(self, change):
+        url = reverse("admin:team_change_revert", args=[change.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Revert this change…"))
+
+    def revert_view(self, request, pk):
+        if not self.has_revert_permission(request):
+            raise PermissionDenied
+        change = get_object_or_404(models.Change, pk=pk)
+        if request.method == "POST":
+            self.revert_changes(request, [change])
+            return HttpResponseRedirect(reverse("admin:team_change_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Revert this change?"),
+            "change": change,
+            "diff": self.diff_table(change),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/team/change_revert.html", context)
+
+    @admin.action(description=_("Revert selected changes"), permissions=["revert"])
+    def revert_selected(self, request, queryset):
+        self.revert_changes(request, queryset.order_by("-at", "-pk"))
+
+    def revert_changes(self, request, changes):
+        for change in changes:
+            try:
+                history.revert(change, request.user)
+            except (ValidationError, IntegrityError) as error:
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(
+                    request,
+                    _("Could not revert “%(change)s”: %(reason)s") % {"change": change, "reason": reason},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(request, _("Reverted “%(change)s”.") % {"change": change}, messages.SUCCESS)

@@ -55,7 +55,28 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Source(models.Model):
+class Edited(models.Model):
+    """Bookkeeping for anything editors change: when, and a version that guards against lost updates.
+
+    `version` goes up by one on every save; an admin form remembers the version
+    it was opened at and is refused if someone else saved in between.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), verbose_name=_("last changed"))
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if (update_fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class Source(Edited):
     """A published text (or reference work) that facts were taken from."""
 
     slug = models.SlugField(unique=True, help_text=_("Short stable identifier used by fixtures."))
@@ -83,27 +104,6 @@ class Source(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-
-class Edited(models.Model):
-    """Bookkeeping for anything editors change: when, and a version that guards against lost updates.
-
-    `version` goes up by one on every save; an admin form remembers the version
-    it was opened at and is refused if someone else saved in between.
-    """
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), verbose_name=_("last changed"))
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.version += 1
-            if (update_fields := kwargs.get("update_fields")) is not None:
-                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
-        super().save(*args, **kwargs)
 
 
 class Sourced(Edited):
