@@ -72,26 +72,27 @@ def delete_with_history(objs, user, reverts=None):
     collector.collect(objs)
     collector.sort()
     batch = uuid.uuid4()
+    # Records deleted in bulk by the collector (leaves of the cascade) go first, as they are deleted first.
+    doomed = [instance for queryset in collector.fast_deletes for instance in queryset]
+    doomed += [instance for instances in collector.data.values() for instance in instances]
+    # Many-to-many link rows are restored with the record that owns them (they are in its snapshot).
+    doomed = [instance for instance in doomed if not instance._meta.auto_created]
     with transaction.atomic(using=using):
-        position = 0
-        for model, instances in collector.data.items():
-            content_type = ContentType.objects.get_for_model(model)
-            for instance in instances:
-                position += 1
-                before = snapshot(instance)
-                Change.objects.create(
-                    content_type=content_type,
-                    object_id=str(instance.pk),
-                    object_repr=str(instance)[:300],
-                    action=Change.Action.DELETED,
-                    fields={name: [value, None] for name, value in before.items()},
-                    snapshot=before,
-                    version=getattr(instance, "version", None),
-                    batch=batch,
-                    position=position,
-                    user=user,
-                    reverts=reverts,
-                )
+        for position, instance in enumerate(doomed, 1):
+            before = snapshot(instance)
+            Change.objects.create(
+                content_type=ContentType.objects.get_for_model(instance),
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:300],
+                action=Change.Action.DELETED,
+                fields={name: [value, None] for name, value in before.items()},
+                snapshot=before,
+                version=getattr(instance, "version", None),
+                batch=batch,
+                position=position,
+                user=user,
+                reverts=reverts,
+            )
         collector.delete()
 
 
