@@ -375,3 +375,17 @@ def test_deleting_an_athlete_and_reverting_restores_classes_entries_and_spelling
     assert restored.entries.count() == 1
     assert restored.flags.count() == 1
     assert Athlete.objects.named("Imamaddin").get() == restored
+
+
+def test_a_withdrawn_entry_shows_on_the_team_page_with_its_reason(desk):
+    entry = Entry.objects.get(athlete__slug="roman-saleh", event__slug="swimming-men-s12-100m-butterfly")
+    data = open_form(desk, entry) | {
+        "status": "withdrawn",
+        "status_reason": "Focusing on freestyle",
+        "correction_note": "Withdrawn from the butterfly.",
+    }
+
+    assert desk.post(change_url(entry), data).status_code == 302
+
+    page = desk.get(reverse("team:team")).text
+    assert "100 m butterfly S12 — withdrawn: Focusing on freestyle" in page

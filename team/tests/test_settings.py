@@ -26,3 +26,16 @@ def test_postgres_url_gives_every_part_and_keeps_connections():
 def test_unknown_database_scheme_is_refused_with_a_message():
     with pytest.raises(ImproperlyConfigured, match="scheme 'mysql' is not supported"):
         database_from_url("mysql://root@localhost/test")
+
+
+def test_admin_address_comes_from_the_environment(monkeypatch):
+    import importlib
+
+    import paralympics.settings
+
+    monkeypatch.setenv("DJANGO_ADMIN_URL", "/desk-7f3a/")
+    try:
+        assert importlib.reload(paralympics.settings).ADMIN_URL == "desk-7f3a/"
+    finally:
+        monkeypatch.delenv("DJANGO_ADMIN_URL")
+        importlib.reload(paralympics.settings)
