@@ -48,6 +48,11 @@ def record_save(obj, before, user, note="", reverts=None):
     fields = diff(before, after)
     if not fields:
         return None
+    model = type(obj)
+    summary = "; ".join(
+        f"{label(model, name)}: “{describe(model, name, old)}” → “{describe(model, name, new)}”"
+        for name, (old, new) in fields.items()
+    )
     return Change.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
@@ -58,6 +63,7 @@ def record_save(obj, before, user, note="", reverts=None):
         version=getattr(obj, "version", None),
         user=user,
         correction_note=note if before else "",
+        summary=summary,
         reverts=reverts,
     )
 
@@ -174,6 +180,14 @@ def describe(model, name, value):
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
+
+
+def label(model, name):
+    """A field's name as an editor or reader knows it."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # a field that no longer exists keeps its name
+        return name
 
 
 def changes_since(obj, version):

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import Length, Now, Substr, Upper
+from django.db.models import Count, Exists, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Length, Now, Substr, Upper
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -190,6 +190,13 @@ class Games(ExplainsConstraints, Sourced):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The Games cannot end before they start.")})
 
+    def days(self):
+        """Every day of the Games, when both ends are known."""
+        if not (self.start_date and self.end_date):
+            return []
+        length = (self.end_date - self.start_date).days + 1
+        return [self.start_date + datetime.timedelta(days=n) for n in range(length)]
+
     def is_during(self, day):
         """Whether `day` falls within the Games (unknown bounds do not refuse)."""
         if self.start_date and day < self.start_date:
@@ -246,6 +253,9 @@ class Sport(Sourced):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("team:sport", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -294,26 +304,59 @@ class SportClass(Sourced):
     def __str__(self):
         return self.code
 
+    def get_absolute_url(self):
+        return reverse("team:classes") + f"#class-{self.code}"
+
     def natural_key(self):
         return (self.code,)
 
     natural_key.dependencies = ["team.sport"]
 
 
+def aggregated(queryset, group_by, expression, default=None):
+    """One aggregate over a correlated `queryset` (filtered on an OuterRef), as a subquery column.
+
+    Grouping by the correlated field yields exactly one row, so a page can carry
+    lists and counts of related rows without a query per row.
+    """
+    subquery = Subquery(queryset.order_by().values(group_by).annotate(value=expression).values("value")[:1])
+    return subquery if default is None else Coalesce(subquery, default, output_field=expression.output_field)
+
+
 class DelegationQuerySet(models.QuerySet):
-    def for_team_page(self):
-        competing = Q(athletes__status="competing")
-        return (
-            self.select_related("games")
-            .prefetch_related(
-                models.Prefetch("flagbearers", queryset=Flagbearer.objects.select_related("athlete")),
-                models.Prefetch("past_records", queryset=MedalRecord.objects.select_related("games")),
+    def for_pages(self):
+        """The delegation with everything its pages' headers show, in one query."""
+        athletes = Athlete.objects.filter(delegation=OuterRef("pk"))
+        competing = athletes.filter(status=Athlete.Status.COMPETING)
+        opening = Flagbearer.objects.filter(delegation=OuterRef("pk"), ceremony=Flagbearer.Ceremony.OPENING)
+        previous = MedalRecord.objects.filter(delegation=OuterRef("pk"), games=OuterRef("games__previous"))
+        record = {
+            f"previous_{medal}": Subquery(previous.values(medal)[:1]) for medal in ("gold", "silver", "bronze", "total")
+        }
+        # The medal tally, by the same rule as Result.objects.tally(): a team event's medal counts once.
+        results = Result.objects.filter(entry__athlete__delegation=OuterRef("pk"))
+        group = "entry__athlete__delegation"
+        tally = {
+            f"tally_{medal}": aggregated(
+                results.filter(medal=medal, entry__event__is_team=False), group, Count("pk"), default=0
             )
-            .annotate(
-                athletes_named=Count("athletes", distinct=True),
-                athletes_competing=Count("athletes", filter=competing, distinct=True),
-                sports_competing=Count("athletes__sport", filter=competing, distinct=True),
+            + aggregated(
+                results.filter(medal=medal, entry__event__is_team=True),
+                group,
+                Count("entry__event", distinct=True),
+                default=0,
             )
+            for medal in Medal.values
+        }
+        return self.select_related("games__previous").annotate(
+            athletes_named=aggregated(athletes, "delegation", Count("pk"), default=0),
+            athletes_competing=aggregated(competing, "delegation", Count("pk"), default=0),
+            sports_competing=aggregated(competing, "delegation", Count("sport", distinct=True), default=0),
+            flagbearer_list=aggregated(
+                opening, "delegation", StringAgg(Concat("athlete__slug", Value("|"), "athlete__name"), Value(";"))
+            ),
+            **record,
+            **tally,
         )
 
     def featured(self, key):
@@ -365,6 +408,28 @@ class Delegation(ExplainsConstraints, Sourced):
     def __str__(self):
         return f"{self.country} at {self.games}"
 
+    @property
+    def headline(self):
+        return _("%(country)s at the %(games)s") % {"country": self.country, "games": self.games.name}
+
+    def meta(self, page=None, description=None):
+        """Title, description and structured data for one of the delegation's pages."""
+        title = f"{page} – {self.headline}" if page else self.headline
+        return {
+            "title": title,
+            "description": description
+            or _("Who competes for %(country)s at the %(games)s, in what, when, and what they won.")
+            % {"country": self.country, "games": self.games.name},
+            "type": "website",
+            "structured": {
+                "@context": "https://schema.org",
+                "@type": "SportsTeam",
+                "name": self.headline,
+                "sport": "Paralympic sports",
+                "memberOf": {"@type": "SportsOrganization", "name": self.games.name},
+            },
+        }
+
     def natural_key(self):
         return (*self.games.natural_key(), self.npc_code)
 
@@ -377,7 +442,24 @@ class Delegation(ExplainsConstraints, Sourced):
             raise ValidationError({"npc_code": _("Use the three capital letters of the IPC code, e.g. AZE.")})
 
     def medal_tally(self):
+        """Gold, silver, bronze and total, from `for_pages()` when it was used, else counted now."""
+        if hasattr(self, "tally_gold"):
+            tally = {medal: getattr(self, f"tally_{medal}") for medal in Medal.values}
+            return tally | {"total": sum(tally.values())}
         return Result.objects.filter(entry__athlete__delegation=self).tally()
+
+    @property
+    def previous_record(self):
+        """The earlier Games' medals as reported, from `for_pages()`; None when not reported."""
+        if getattr(self, "previous_total", None) is None:
+            return None
+        return {medal: getattr(self, f"previous_{medal}") for medal in ("gold", "silver", "bronze", "total")}
+
+    @property
+    def opening_flagbearers(self):
+        """(slug, name) pairs from `for_pages()`, by name."""
+        listed = getattr(self, "flagbearer_list", None) or ""
+        return sorted((tuple(pair.split("|", 1)) for pair in listed.split(";") if pair), key=lambda pair: pair[1])
 
     @cached_property
     def home_zone(self):
@@ -411,14 +493,50 @@ class AthleteQuerySet(models.QuerySet):
         matching_names = AthleteName.objects.filter(search_key__contains=key).values("athlete")
         return self.filter(Q(search_key__contains=key) | Q(pk__in=matching_names))
 
-    def for_team_page(self):
-        entries = Entry.objects.select_related("event__sport", "event__sport_class", "event__games").prefetch_related(
-            "event__rounds"
-        )
-        return (
-            self.select_related("sport")
-            .prefetch_related("sport_classes", "names", models.Prefetch("entries", queryset=entries))
-            .order_by("sport__name", "name")
+    def roster(self):
+        """Athletes with their classes, other spellings and competition facts folded into columns.
+
+        One query carries what the team page filters and counts on: classes (as
+        "code, impairment, meaning" lines), scheduled days, round kinds, result
+        statuses and medals (space-separated), and every spelling's search key.
+        """
+        mine = OuterRef("pk")
+        through = Athlete.sport_classes.through.objects.filter(athlete=mine)
+        rounds = Round.objects.filter(event__entries__athlete=mine)
+        results = Result.objects.filter(entry__athlete=mine)
+        names = AthleteName.objects.filter(athlete=mine)
+        return self.select_related("sport").annotate(
+            class_info=aggregated(
+                through,
+                "athlete",
+                StringAgg(
+                    Concat(
+                        "sportclass__code",
+                        Value("\t"),
+                        "sportclass__impairment",
+                        Value("\t"),
+                        "sportclass__meaning",
+                        output_field=models.TextField(),
+                    ),
+                    Value("\n"),
+                ),
+                default=Value(""),
+            ),
+            other_names=aggregated(names, "athlete", StringAgg("name", Value("; ")), default=Value("")),
+            name_keys=aggregated(names, "athlete", StringAgg("search_key", Value("|")), default=Value("")),
+            days=aggregated(
+                rounds.filter(scheduled_date__isnull=False),
+                "event__entries__athlete",
+                StringAgg(Cast("scheduled_date", models.CharField()), Value(" ")),
+                default=Value(""),
+            ),
+            round_kinds=aggregated(rounds, "event__entries__athlete", StringAgg("kind", Value(" ")), default=Value("")),
+            result_statuses=aggregated(results, "entry__athlete", StringAgg("status", Value(" ")), default=Value("")),
+            medals=aggregated(
+                results.exclude(medal=""), "entry__athlete", StringAgg("medal", Value(" ")), default=Value("")
+            ),
+            is_flagbearer=Exists(Flagbearer.objects.filter(athlete=mine)),
+            under_review=Exists(ReviewFlag.objects.open().filter(athlete=mine)),
         )
 
 
@@ -475,7 +593,31 @@ class Athlete(ExplainsConstraints, Sourced):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("team:team") + f"#{self.slug}"
+        return reverse("team:athlete", kwargs={"slug": self.slug})
+
+    def meta(self):
+        games = self.delegation.games
+        return {
+            "title": f"{self.name} – {self.sport.name} – {self.delegation.country} at {games.name}",
+            "description": _(
+                "%(name)s competes for %(country)s in %(sport)s at the %(games)s: events, schedule and results."
+            )
+            % {
+                "name": self.name,
+                "country": self.delegation.country,
+                "sport": self.sport.name.lower(),
+                "games": games.name,
+            },
+            "type": "profile",
+            "structured": {
+                "@context": "https://schema.org",
+                "@type": "Person",
+                "name": self.name,
+                "alternateName": [name for name in (getattr(self, "other_names", "") or "").split("; ") if name],
+                "nationality": self.delegation.country,
+                "memberOf": {"@type": "SportsTeam", "name": self.delegation.headline},
+            },
+        }
 
     def natural_key(self):
         return (*self.delegation.natural_key(), self.slug)
@@ -685,6 +827,25 @@ class Event(Sourced):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("team:event", kwargs={"slug": self.slug})
+
+    def meta(self):
+        return {
+            "title": f"{self.name} – {self.games.name}",
+            "description": _("Rounds, schedule and results of %(event)s at the %(games)s.")
+            % {"event": self.name, "games": self.games.name},
+            "type": "website",
+            "structured": {
+                "@context": "https://schema.org",
+                "@type": "SportsEvent",
+                "name": self.name,
+                "sport": self.sport.name,
+                "superEvent": {"@type": "SportsEvent", "name": self.games.name},
+                "location": {"@type": "City", "name": self.games.host_city},
+            },
+        }
+
     def natural_key(self):
         return (*self.games.natural_key(), self.slug)
 
@@ -792,7 +953,23 @@ class RoundKind(models.TextChoices):
     FINAL = "final", _("Final")
 
 
-class RoundManager(models.Manager):
+class RoundQuerySet(models.QuerySet):
+    def for_schedule(self, delegation):
+        """The rounds the delegation's athletes are entered in, with those athletes as "slug|name;…"."""
+        entered = Entry.objects.filter(event=OuterRef("event"), athlete__delegation=delegation)
+        return (
+            self.filter(event__in=Event.objects.filter(entries__athlete__delegation=delegation))
+            .select_related("event__sport", "event__sport_class", "event__games")
+            .annotate(
+                athlete_list=aggregated(
+                    entered, "event", StringAgg(Concat("athlete__slug", Value("|"), "athlete__name"), Value(";"))
+                )
+            )
+            .order_by("scheduled_date", "scheduled_time", "event__sport__name", "event__slug", "order")
+        )
+
+
+class RoundManager(models.Manager.from_queryset(RoundQuerySet)):
     def get_by_natural_key(self, games_slug, event_slug, kind):
         return self.get(event__games__slug=games_slug, event__slug=event_slug, kind=kind)
 
@@ -833,6 +1010,12 @@ class Round(Sourced):
         return (*self.event.natural_key(), self.kind)
 
     natural_key.dependencies = ["team.event"]
+
+    @property
+    def athletes(self):
+        """(slug, name) pairs from `for_schedule()`, by name."""
+        listed = getattr(self, "athlete_list", None) or ""
+        return sorted((tuple(pair.split("|", 1)) for pair in listed.split(";") if pair), key=lambda pair: pair[1])
 
     @property
     def awards_medals(self):
@@ -1186,6 +1369,9 @@ class Change(models.Model):
     )
     at = models.DateTimeField(default=timezone.now, db_index=True)
     correction_note = models.TextField(blank=True, help_text=_("Shown to readers in the corrections log."))
+    summary = models.TextField(
+        blank=True, help_text=_("What changed, in words, as readers see it in the corrections log.")
+    )
     reverts = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by")
 
     objects = ChangeQuerySet.as_manager()

@@ -6,4 +6,12 @@ app_name = "team"
 
 urlpatterns = [
     path("", views.team, name="team"),
+    path("athletes/<slug:slug>/", views.athlete_detail, name="athlete"),
+    path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("sports/<slug:slug>/", views.sport_detail, name="sport"),
+    path("schedule/", views.schedule, name="schedule"),
+    path("medals/", views.medals, name="medals"),
+    path("classes/", views.classes, name="classes"),
+    path("sources/", views.sources, name="sources"),
+    path("corrections/", views.corrections, name="corrections"),
 ]

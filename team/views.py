@@ -1,22 +1,312 @@
+"""The readers' pages. Each runs a fixed, small number of queries whatever the team's size."""
+
+from collections import Counter, defaultdict
+
 from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
-from team.filters import AthleteFilter
-from team.models import Athlete, Delegation
+from team.facets import Roster, parse_classes
+from team.filters import RosterFilter
+from team.models import Athlete, Change, Delegation, Entry, Event, Result, ReviewFlag, Round, Source, Sport, SportClass
+
+ROSTER_PAGE_SIZE = 50
 
 
-def team(request):
-    """The delegation at a glance and its roster, filtered by sport, gender and class."""
-    delegation = Delegation.objects.for_team_page().featured(settings.FEATURED_DELEGATION)
+def featured_delegation():
+    delegation = Delegation.objects.for_pages().featured(settings.FEATURED_DELEGATION)
     if delegation is None:
-        return render(request, "team/no_delegation.html", status=404)
-    roster = Athlete.objects.filter(delegation=delegation).for_team_page()
-    filterset = AthleteFilter(request.GET, queryset=roster)
-    valid = filterset.is_valid()
+        raise Http404(_("The team this site follows has not been loaded yet."))
+    return delegation
+
+
+def without_empty_parameters(request):
+    """A redirect to the same page minus empty parameters (a plain GET form sends them all)."""
+    query = request.GET.copy()
+    empty = [key for key, values in query.lists() if not any(value.strip() for value in values)]
+    if not empty:
+        return None
+    for key in empty:
+        del query[key]
+    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
+def url_without(request, name, value=None):
+    """This page's URL with one filter value (or the whole filter) removed, back on page one."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if value is None:
+        query.pop(name, None)
+    else:
+        query.setlist(name, [v for v in query.getlist(name) if v != value])
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+def page_number(request, paginator):
+    """The requested page, or None when the parameter is not a page of this list."""
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= paginator.num_pages:
+        return None
+    return int(raw)
+
+
+def entries_by_athlete(athletes):
+    entries = defaultdict(list)
+    queryset = Entry.objects.filter(athlete__in=[athlete.pk for athlete in athletes]).select_related(
+        "event__sport", "event__sport_class"
+    )
+    for entry in queryset.order_by("event__sport__name", "event__gender", "event__discipline"):
+        entries[entry.athlete_id].append(entry)
+    for athlete in athletes:
+        athlete.entry_list = entries[athlete.pk]
+    return athletes
+
+
+@require_safe
+def team(request):
+    """The delegation at a glance, and its roster with filters whose state lives in the URL."""
+    if redirect := without_empty_parameters(request):
+        return redirect
+    delegation = featured_delegation()
+    athletes = Athlete.objects.filter(delegation=delegation).roster()
+    roster = Roster(athletes, request.GET)
+    facets = roster.facets()
+    games = delegation.games
+    days = [(day.isoformat(), day.isoformat()) for day in games.days()]
+    choices = {f.name: f.choices for f in facets if f.name in ("sport", "classification")} | {"day": days}
+    filterset = RosterFilter(request.GET, queryset=athletes.order_by("sport__name", "name"), choices=choices)
+
+    problems = []
+    page = None
+    if filterset.is_valid():
+        by_pk = {athlete.pk: athlete for athlete in roster.athletes}
+        matching = [by_pk[pk] for pk in filterset.qs.values_list("pk", flat=True)]
+        paginator = Paginator(matching, ROSTER_PAGE_SIZE)
+        number = page_number(request, paginator)
+        if number is None:
+            problems.append(_("There is no page “%(page)s” of this list.") % {"page": request.GET.get("page")})
+        else:
+            page = paginator.page(number)
+            entries_by_athlete(page.object_list)
+    else:
+        for name, errors in filterset.errors.items():
+            label = filterset.form.fields[name].label if name in filterset.form.fields else name
+            problems.extend(f"{label}: {error}" for error in errors)
+
     context = {
         "delegation": delegation,
-        "filterset": filterset,
-        "athletes": filterset.qs if valid else roster.none(),
+        "meta": delegation.meta(),
         "tally": delegation.medal_tally(),
+        "facets": facets,
+        "query": roster.query,
+        "sort": filterset.sort_key,
+        "page": page,
+        "problems": problems,
+        "chips": [
+            {"label": label, "value": value_label, "url": url_without(request, name, value)}
+            for label, value_label, name, value in roster.chips()
+        ],
+        "culprits": [
+            {"label": label, "count": count, "url": url_without(request, name)}
+            for name, label, count in (roster.what_emptied() if page is not None and not page.object_list else [])
+        ],
     }
-    return render(request, "team/team.html", context, status=200 if valid else 400)
+    return render(request, "team/team.html", context, status=400 if problems else 200)
+
+
+@require_safe
+def athlete_detail(request, slug):
+    delegation = featured_delegation()
+    athlete = Athlete.objects.filter(delegation=delegation, slug=slug).roster().first()
+    if athlete is None:
+        raise Http404(_("No athlete at this address."))
+    athlete.classes = parse_classes(athlete.class_info)
+    athlete.delegation = delegation
+    entries = list(
+        Entry.objects.filter(athlete=athlete)
+        .select_related("event__sport", "event__sport_class")
+        .order_by("event__slug")
+    )
+    rounds = list(
+        Round.objects.filter(event__in=[entry.event_id for entry in entries])
+        .select_related("event__games")
+        .order_by("order")
+    )
+    results = {result.round_id: result for result in Result.objects.filter(entry__athlete=athlete)}
+    by_event = defaultdict(list)
+    for round in rounds:
+        round.result = results.get(round.pk)
+        by_event[round.event_id].append(round)
+    for entry in entries:
+        entry.round_list = by_event[entry.event_id]
+    context = {"delegation": delegation, "athlete": athlete, "entries": entries, "meta": athlete.meta()}
+    return render(request, "team/athlete_detail.html", context)
+
+
+@require_safe
+def event_detail(request, slug):
+    delegation = featured_delegation()
+    event = (
+        Event.objects.filter(games=delegation.games, slug=slug).select_related("sport", "sport_class", "games").first()
+    )
+    if event is None:
+        raise Http404(_("No event at this address."))
+    entries = list(event.entries.select_related("athlete").order_by("athlete__name"))
+    rounds = list(event.rounds.order_by("order"))
+    results = defaultdict(list)
+    athletes = {entry.pk: entry.athlete for entry in entries}
+    for result in Result.objects.filter(round__event=event).order_by("rank", "pk"):
+        result.athlete = athletes.get(result.entry_id)
+        results[result.round_id].append(result)
+    for round in rounds:
+        round.result_list = results[round.pk]
+    context = {"delegation": delegation, "event": event, "entries": entries, "rounds": rounds, "meta": event.meta()}
+    return render(request, "team/event_detail.html", context)
+
+
+@require_safe
+def sport_detail(request, slug):
+    delegation = featured_delegation()
+    sport = Sport.objects.filter(slug=slug).first()
+    if sport is None:
+        raise Http404(_("No sport at this address."))
+    athletes = list(Athlete.objects.filter(delegation=delegation, sport=sport).roster().order_by("name"))
+    for athlete in athletes:
+        athlete.classes = parse_classes(athlete.class_info)
+    entries_by_athlete(athletes)
+    events = {entry.event for athlete in athletes for entry in athlete.entry_list}
+    context = {
+        "delegation": delegation,
+        "meta": delegation.meta(
+            sport.name,
+            _("%(country)s's athletes and events in %(sport)s.") % {"country": delegation.country, "sport": sport.name},
+        ),
+        "sport": sport,
+        "athletes": athletes,
+        "events": sorted(events, key=lambda event: event.name),
+    }
+    return render(request, "team/sport_detail.html", context)
+
+
+@require_safe
+def schedule(request):
+    """Every round the team is in, by day, in the venue's time and the readers' home time."""
+    delegation = featured_delegation()
+    rounds = list(Round.objects.for_schedule(delegation))
+    days = defaultdict(list)
+    for round in rounds:
+        days[round.scheduled_date].append(round)
+    dated = sorted(((day, items) for day, items in days.items() if day is not None), key=lambda item: item[0])
+    waiting = Event.objects.filter(entries__athlete__delegation=delegation, rounds__isnull=True).distinct()
+    context = {
+        "delegation": delegation,
+        "meta": delegation.meta(
+            _("Schedule"), _("When %(country)s competes, day by day.") % {"country": delegation.country}
+        ),
+        "days": dated,
+        "unscheduled": days.get(None, []),
+        "events_without_rounds": list(waiting.select_related("sport", "sport_class").order_by("sport__name", "slug")),
+    }
+    return render(request, "team/schedule.html", context)
+
+
+@require_safe
+def medals(request):
+    delegation = featured_delegation()
+    results = list(
+        Result.objects.filter(entry__athlete__delegation=delegation)
+        .medals()
+        .select_related("entry__athlete__sport", "entry__event__sport", "entry__event__sport_class")
+        .order_by("entry__event__sport__name", "rank")
+    )
+    by_sport = defaultdict(Counter)
+    by_athlete = defaultdict(list)
+    counted = set()
+    for result in results:
+        event = result.entry.event
+        unit = (event.pk, result.medal) if event.is_team else result.pk
+        if unit not in counted:
+            counted.add(unit)
+            by_sport[event.sport][result.medal] += 1
+        by_athlete[result.entry.athlete].append(result)
+    for counts in by_sport.values():
+        counts["total"] = counts["gold"] + counts["silver"] + counts["bronze"]
+    context = {
+        "delegation": delegation,
+        "meta": delegation.meta(
+            _("Medals"), _("%(country)s's medals by sport and by athlete.") % {"country": delegation.country}
+        ),
+        "tally": delegation.medal_tally(),
+        "previous": delegation.previous_record,
+        "by_sport": sorted(by_sport.items(), key=lambda item: medal_order(item[1])),
+        "by_athlete": sorted(
+            by_athlete.items(), key=lambda item: (medal_order(Counter(r.medal for r in item[1])), item[0].name)
+        ),
+    }
+    return render(request, "team/medals.html", context)
+
+
+def medal_order(counts):
+    """Medal-table order: most golds first, then silvers, then bronzes."""
+    return (-counts["gold"], -counts["silver"], -counts["bronze"])
+
+
+@require_safe
+def classes(request):
+    delegation = featured_delegation()
+    glossary = list(SportClass.objects.select_related("sport").order_by("sport__name", "code"))
+    used = set(
+        Athlete.sport_classes.through.objects.filter(athlete__delegation=delegation).values_list(
+            "sportclass__code", flat=True
+        )
+    )
+    by_sport = defaultdict(list)
+    for sport_class in glossary:
+        sport_class.used = sport_class.code in used
+        by_sport[sport_class.sport].append(sport_class)
+    context = {
+        "delegation": delegation,
+        "meta": delegation.meta(
+            _("Classes explained"), _("What the classification codes S12, T13, K44, J1 … mean, in plain words.")
+        ),
+        "by_sport": sorted(by_sport.items(), key=lambda item: item[0].name),
+    }
+    return render(request, "team/classes.html", context)
+
+
+@require_safe
+def sources(request):
+    delegation = featured_delegation()
+    articles = list(Source.objects.exclude(body="").order_by("-published_on"))
+    open_flags = list(ReviewFlag.objects.open().order_by("slug").values_list("note", flat=True))
+    context = {
+        "delegation": delegation,
+        "meta": delegation.meta(_("Sources"), _("Where our facts come from, and what our editors are checking.")),
+        "articles": articles,
+        "open_flags": open_flags,
+    }
+    return render(request, "team/sources.html", context)
+
+
+@require_safe
+def corrections(request):
+    delegation = featured_delegation()
+    log = list(Change.objects.corrections().order_by("-at")[:200])
+    context = {
+        "delegation": delegation,
+        "meta": delegation.meta(_("Corrections"), _("Every published fact we have corrected, with the date and why.")),
+        "corrections": log,
+    }
+    return render(request, "team/corrections.html", context)
+
+
+@require_safe
+def robots(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    admin = reverse("admin:index")
+    return HttpResponse(f"User-agent: *\nDisallow: {admin}\n\nSitemap: {sitemap}\n", content_type="text/plain")

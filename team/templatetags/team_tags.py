@@ -1,12 +1,25 @@
+import json
+
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 @register.filter
 def zone_city(zone):
     """The city part of a time zone name: Asia/Baku → Baku."""
     return str(zone).rsplit("/", 1)[-1].replace("_", " ")
+
+
+@register.filter
+def ld_json(data):
+    """Structured data as a JSON-LD block, escaped so it cannot close the script element."""
+    payload = json.dumps(data, ensure_ascii=False, default=str).translate(JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
 @register.inclusion_tag("includes/round_time.html")
@@ -22,3 +35,9 @@ def round_time(round, delegation):
         "home_city": zone_city(delegation.home_time_zone),
         "home_time": home and home.strftime("%H:%M"),
     }
+
+
+@register.inclusion_tag("includes/class_code.html")
+def class_code(info):
+    """A class code linked to the glossary, with its meaning in words beside it."""
+    return {"info": info}
