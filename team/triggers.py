@@ -142,7 +142,8 @@ POSTGRESQL_REVERSE = [
     "DROP FUNCTION IF EXISTS team_entry_integrity()",
 ]
 
-STATEMENTS = {"sqlite": (SQLITE, SQLITE_REVERSE), "postgresql": (POSTGRESQL, POSTGRESQL_REVERSE)}
+# SQLite has no CREATE OR REPLACE TRIGGER: drop first, so installing twice is harmless.
+STATEMENTS = {"sqlite": (SQLITE_REVERSE + SQLITE, SQLITE_REVERSE), "postgresql": (POSTGRESQL, POSTGRESQL_REVERSE)}
 
 
 def _run(connection, which):

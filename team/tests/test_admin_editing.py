@@ -356,9 +356,9 @@ def test_search_finds_an_athlete_by_any_spelling(desk):
 
 
 def test_dates_use_the_games_calendar():
-    assert Round.objects.get(event__slug="athletics-men-t13-long-jump").clock(
-        datetime.UTC
-    ) == datetime.datetime(2024, 8, 28, 10, 0, tzinfo=datetime.UTC)
+    assert Round.objects.get(event__slug="athletics-men-t13-long-jump").clock(datetime.UTC) == datetime.datetime(
+        2024, 8, 28, 10, 0, tzinfo=datetime.UTC
+    )
 
 
 def test_deleting_an_athlete_and_reverting_restores_classes_entries_and_spellings(desk):
@@ -388,4 +388,4 @@ def test_a_withdrawn_entry_shows_on_the_team_page_with_its_reason(desk):
     assert desk.post(change_url(entry), data).status_code == 302
 
     page = desk.get(reverse("team:team")).text
-    assert "100 m butterfly S12 — withdrawn: Focusing on freestyle" in page
+    assert "100 m butterfly S12</a> — withdrawn: Focusing on freestyle" in page

@@ -2,7 +2,7 @@
 
 import pytest
 
-from team.models import Medal, Result, Round
+from team.models import Delegation, Medal, Result, Round
 from team.tests.factories import (
     make_athlete,
     make_delegation,
@@ -143,3 +143,19 @@ def test_team_bronzes_of_two_delegations_count_as_two_in_the_overall_tally(deleg
 
     assert delegation.medal_tally() == rival.medal_tally() == {"gold": 0, "silver": 0, "bronze": 1, "total": 1}
     assert Result.objects.tally() == {"gold": 0, "silver": 0, "bronze": 2, "total": 2}
+
+
+def test_the_pages_tally_agrees_with_the_results_tally():
+    delegation = make_delegation()
+    team_event = make_event(games=delegation.games, is_team=True)
+    final = make_round(event=team_event)
+    for _n in range(2):
+        athlete = make_athlete(delegation=delegation, sport=team_event.sport)
+        make_result(entry=make_entry(athlete=athlete, event=team_event), round=final, rank=1, medal="gold", tie=True)
+    solo = make_athlete(delegation=delegation)
+    make_result(entry=make_entry(athlete=solo), rank=3, medal="bronze")
+
+    page = Delegation.objects.for_pages().get(pk=delegation.pk)
+
+    assert page.medal_tally() == Delegation.objects.get(pk=delegation.pk).medal_tally()
+    assert page.medal_tally() == {"gold": 1, "silver": 0, "bronze": 1, "total": 2}
