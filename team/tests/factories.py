@@ -80,3 +80,22 @@ def make_result(entry=None, round=None, **fields):
     round = round or Round.objects.filter(event=entry.event, kind=Round.Kind.FINAL).first()
     round = round or make_round(event=entry.event)
     return Result.objects.create(entry=entry, round=round, **fields)
+
+
+def grow_delegation(delegation, factor):
+    """Add athletes until the delegation is `factor` times the article's 19, each with an alias,
+    a class, an event, a scheduled final and a bronze medal, so every page has more of everything."""
+    sports = list(Sport.objects.all()) or [make_sport()]
+    for n in range(19 * (factor - 1)):
+        sport = sports[n % len(sports)]
+        athlete = make_athlete(delegation=delegation, sport=sport, gender="M")
+        athlete.names.create(name=f"{athlete.name} alias")
+        athlete.sport_classes.add(make_sport_class(sport=sport))
+        event = make_event(games=delegation.games, sport=sport, gender="M", mark_kind="other")
+        entry = make_entry(athlete=athlete, event=event)
+        final = make_round(
+            event=event,
+            scheduled_date=delegation.games.start_date or datetime.date(2024, 8, 29),
+            scheduled_time=datetime.time(10, 30),
+        )
+        make_result(entry=entry, round=final, rank=3, medal="bronze")
