@@ -55,6 +55,12 @@ def page_number(request, paginator):
     return int(raw)
 
 
+def classes_of(events):
+    """The classes named by these events, for the page's "classes on this page" explanations."""
+    found = {event.sport_class.code: event.sport_class for event in events if event.sport_class_id}
+    return [found[code] for code in sorted(found)]
+
+
 def entries_by_athlete(athletes):
     entries = defaultdict(list)
     queryset = Entry.objects.filter(athlete__in=[athlete.pk for athlete in athletes]).select_related(
@@ -83,6 +89,7 @@ def team(request):
 
     problems = []
     page = None
+    events = []
     if filterset.is_valid():
         by_pk = {athlete.pk: athlete for athlete in roster.athletes}
         matching = [by_pk[pk] for pk in filterset.qs.values_list("pk", flat=True)]
@@ -93,6 +100,7 @@ def team(request):
         else:
             page = paginator.page(number)
             entries_by_athlete(page.object_list)
+            events = [entry.event for athlete in page.object_list for entry in athlete.entry_list]
     else:
         for name, errors in filterset.errors.items():
             label = filterset.form.fields[name].label if name in filterset.form.fields else name
@@ -104,6 +112,7 @@ def team(request):
         "tally": delegation.medal_tally(),
         "facets": facets,
         "query": roster.query,
+        "classes_here": classes_of(events),
         "sort": filterset.sort_key,
         "page": page,
         "problems": problems,
@@ -144,7 +153,13 @@ def athlete_detail(request, slug):
         by_event[round.event_id].append(round)
     for entry in entries:
         entry.round_list = by_event[entry.event_id]
-    context = {"delegation": delegation, "athlete": athlete, "entries": entries, "meta": athlete.meta()}
+    context = {
+        "delegation": delegation,
+        "athlete": athlete,
+        "entries": entries,
+        "meta": athlete.meta(),
+        "classes_here": classes_of(entry.event for entry in entries),
+    }
     return render(request, "team/athlete_detail.html", context)
 
 
@@ -189,6 +204,7 @@ def sport_detail(request, slug):
         "sport": sport,
         "athletes": athletes,
         "events": sorted(events, key=lambda event: event.name),
+        "classes_here": classes_of(events),
     }
     return render(request, "team/sport_detail.html", context)
 
@@ -212,6 +228,7 @@ def schedule(request):
         "unscheduled": days.get(None, []),
         "events_without_rounds": list(waiting.select_related("sport", "sport_class").order_by("sport__name", "slug")),
     }
+    context["classes_here"] = classes_of([round.event for round in rounds] + context["events_without_rounds"])
     return render(request, "team/schedule.html", context)
 
 
@@ -243,6 +260,7 @@ def medals(request):
         ),
         "tally": delegation.medal_tally(),
         "previous": delegation.previous_record,
+        "classes_here": classes_of(result.entry.event for result in results),
         "by_sport": sorted(by_sport.items(), key=lambda item: medal_order(item[1])),
         "by_athlete": sorted(
             by_athlete.items(), key=lambda item: (medal_order(Counter(r.medal for r in item[1])), item[0].name)

@@ -328,3 +328,13 @@ def test_two_entrants_of_one_event_share_one_event_page(client):
     page = client.get(reverse("team:event", args=["shooting-p4-50m"])).text
     assert "Kamran Zeynalov" in page
     assert "Aybeniz Babayeva" in page
+
+
+@pytest.mark.parametrize("url", [reverse("team:team"), ATHLETE, SPORT, reverse("team:schedule")])
+def test_class_codes_in_event_names_point_to_an_explanation_on_the_same_page(client, url):
+    page = client.get(url).text
+    described = set(re.findall(r'aria-describedby="(class-note-[^"]+)"', page))
+    assert described
+    for target in described:
+        assert f'<div id="{target}">' in page
+    assert "Classes on this page" in page
