@@ -25,7 +25,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_initial_data
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn paralympics.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py paralympics.wsgi
 
 test: install
 	$(BIN)/python -m pytest

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "paralympics.urls"
@@ -136,11 +138,15 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # The admin lives at a configurable path so it is not where scanners look first.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 
+# Requests' errors and the app's own messages go to standard output, one line each,
+# for the platform to collect (gunicorn writes its access log there too).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"}},
+    "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "WARNING"}},
 }
 
 # Fixtures that `manage.py load_initial_data` loads, in order, into an empty database.
@@ -154,3 +160,52 @@ FEATURED_DELEGATION = os.environ.get("DJANGO_FEATURED_DELEGATION", "paris-2024/A
 ADMIN_LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_ADMIN_LOGIN_FAILURE_LIMIT", "5"))
 ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 ADMIN_LOGIN_FAILURE_WINDOW = int(os.environ.get("DJANGO_ADMIN_LOGIN_FAILURE_WINDOW", "900"))
+
+# Caching: Redis when REDIS_URL is set (shared by every process and host), else this
+# process's memory (fine for `make run`, which serves from one process).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "paralympics"}}
+
+# Readers' pages are kept in the cache above until an editor's change invalidates them.
+PUBLIC_PAGE_CACHE = os.environ.get("DJANGO_PUBLIC_PAGE_CACHE", "1") == "1"
+
+# Security headers. Pages need nothing from other hosts, no inline script or style:
+# the policy allows only this site's own files and forbids framing.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"  # for browsers that predate frame-ancestors
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"  # other sites see our origin, never a full URL
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # the admin reads the token from the form, never from JavaScript
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip() for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if origin.strip()
+]
+
+if PRODUCTION:
+    # Served over HTTPS only: browsers remember it for two years, cookies never travel in clear.
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(2 * 365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SSL_REDIRECT", "1") == "1"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Behind a proxy that terminates TLS, trust its X-Forwarded-Proto (and only then).
+    if os.environ.get("DJANGO_BEHIND_PROXY", "1") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        USE_X_FORWARDED_HOST = False

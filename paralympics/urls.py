@@ -4,11 +4,12 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from team.sitemaps import SITEMAPS
-from team.views import robots
+from team.views import health, robots
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots, name="robots"),
+    path("healthz", health, name="health"),
     path("", include("team.urls")),
 ]

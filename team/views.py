@@ -3,13 +3,17 @@
 from collections import Counter, defaultdict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from team.caching import public_page
 from team.facets import Roster, parse_classes
 from team.filters import RosterFilter
 from team.models import Athlete, Change, Delegation, Entry, Event, Result, ReviewFlag, Round, Source, Sport, SportClass
@@ -74,6 +78,7 @@ def entries_by_athlete(athletes):
 
 
 @require_safe
+@public_page
 def team(request):
     """The delegation at a glance, and its roster with filters whose state lives in the URL."""
     if redirect := without_empty_parameters(request):
@@ -129,6 +134,7 @@ def team(request):
 
 
 @require_safe
+@public_page
 def athlete_detail(request, slug):
     delegation = featured_delegation()
     athlete = Athlete.objects.filter(delegation=delegation, slug=slug).roster().first()
@@ -164,6 +170,7 @@ def athlete_detail(request, slug):
 
 
 @require_safe
+@public_page
 def event_detail(request, slug):
     delegation = featured_delegation()
     event = (
@@ -185,6 +192,7 @@ def event_detail(request, slug):
 
 
 @require_safe
+@public_page
 def sport_detail(request, slug):
     delegation = featured_delegation()
     sport = Sport.objects.filter(slug=slug).first()
@@ -210,6 +218,7 @@ def sport_detail(request, slug):
 
 
 @require_safe
+@public_page
 def schedule(request):
     """Every round the team is in, by day, in the venue's time and the readers' home time."""
     delegation = featured_delegation()
@@ -233,6 +242,7 @@ def schedule(request):
 
 
 @require_safe
+@public_page
 def medals(request):
     delegation = featured_delegation()
     results = list(
@@ -275,6 +285,7 @@ def medal_order(counts):
 
 
 @require_safe
+@public_page
 def classes(request):
     delegation = featured_delegation()
     glossary = list(SportClass.objects.select_related("sport").order_by("sport__name", "code"))
@@ -298,6 +309,7 @@ def classes(request):
 
 
 @require_safe
+@public_page
 def sources(request):
     delegation = featured_delegation()
     articles = list(Source.objects.exclude(body="").order_by("-published_on"))
@@ -312,6 +324,7 @@ def sources(request):
 
 
 @require_safe
+@public_page
 def corrections(request):
     delegation = featured_delegation()
     log = list(Change.objects.corrections().order_by("-at")[:200])
@@ -321,6 +334,26 @@ def corrections(request):
         "corrections": log,
     }
     return render(request, "team/corrections.html", context)
+
+
+@require_safe
+@never_cache
+def health(request):
+    """For load balancers and monitors: 200 when the database and the cache answer, else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError as error:
+        checks["database"] = f"error: {type(error).__name__}"
+    try:
+        cache.set("health:probe", "ok", 10)
+        checks["cache"] = "ok" if cache.get("health:probe") == "ok" else "error: value not kept"
+    except Exception as error:  # any backend failure means the cache is not usable
+        checks["cache"] = f"error: {type(error).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
 @require_safe

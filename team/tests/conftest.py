@@ -8,6 +8,18 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Each test starts with an empty cache; pages are cached only in the tests about caching
+    (elsewhere tests change data directly, not through the editors' paths that invalidate it)."""
+    from django.core.cache import cache
+
+    settings.PUBLIC_PAGE_CACHE = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Tests render pages without running collectstatic first."""
     settings.STORAGES = {
@@ -16,12 +28,22 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(scope="session")
+def article_dump(tmp_path_factory):
+    """Where the first test to need the article's data leaves a copy of it, loaded the slow, validated way."""
+    return tmp_path_factory.mktemp("article") / "article.json"
+
+
 @pytest.fixture
-def article_data(db):
-    """The article's delegation, loaded the way `make run` loads it."""
+def article_data(db, article_dump):
+    """The article's delegation, loaded the way `make run` loads it (validated once, then copied)."""
     from django.core.management import call_command
 
-    call_command("load_initial_data", verbosity=0)
+    if article_dump.exists():
+        call_command("loaddata", str(article_dump), verbosity=0)
+    else:
+        call_command("load_initial_data", verbosity=0)
+        call_command("dumpdata", "team", output=str(article_dump), verbosity=0)
 
 
 # Browser tests: Debian's Chromium driven by Playwright
@@ -49,15 +71,14 @@ def sync_api():
     return sync_api
 
 
-@pytest.fixture
-def page(sync_api, monkeypatch):
+def browser_page(sync_api, monkeypatch, **context_options):
     # Playwright's sync API keeps an event loop running in this thread; without this
     # Django refuses ORM calls from the test (SynchronousOnlyOperation).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
             page = context.new_page()
             # Fail fast: everything here is local, so 10 s means something is wrong.
             page.set_default_timeout(10_000)
@@ -65,3 +86,16 @@ def page(sync_api, monkeypatch):
             yield page
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(sync_api, monkeypatch):
+    """A page as readers get it: the site's Content-Security-Policy applies."""
+    yield from browser_page(sync_api, monkeypatch)
+
+
+@pytest.fixture
+def page_bypassing_csp(sync_api, monkeypatch):
+    """A page that ignores the site's Content-Security-Policy, for tests that inject their own script
+    (axe-core) or must see every request a page's markup asks for, even one the policy would block."""
+    yield from browser_page(sync_api, monkeypatch, bypass_csp=True)

@@ -1,0 +1,29 @@
+"""gunicorn settings, read from the environment: `gunicorn -c gunicorn.conf.py paralympics.wsgi`."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+
+# Several processes need a cache they share (REDIS_URL), or an editor's change would
+# reach only the process that saved it; without Redis, one process with threads.
+workers = int(
+    os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1 if os.environ.get("REDIS_URL") else 1)
+)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then, staggered, so a slow leak never takes the site down.
+max_requests = 2000
+max_requests_jitter = 200
+
+# The proxy in front is the only client allowed to say the request came over HTTPS.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
