@@ -37,3 +37,20 @@ lint: install
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Backups: every editor-made record, corrections and history included, as JSON.
+BACKUP_DIR ?= backups
+BACKUP_EXCLUDE := --exclude contenttypes --exclude auth.permission --exclude sessions --exclude admin.logentry
+
+.PHONY: backup restore
+backup: install
+	mkdir -p $(BACKUP_DIR)
+	$(BIN)/python manage.py dumpdata --natural-foreign $(BACKUP_EXCLUDE) --indent 1 \
+		--output $(BACKUP_DIR)/backup-$$(date -u +%Y%m%dT%H%M%SZ).json
+	@ls -1t $(BACKUP_DIR) | head -1
+
+# Into an empty database only: make restore FILE=backups/backup-….json
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/backup-….json"; exit 1; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loaddata "$(FILE)"

@@ -1,0 +1,55 @@
+"""A backup restores into an empty database with the same data: corrections, history and accounts included."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from team import history
+from team.models import Athlete, Change, Entry, Result, ReviewFlag, Round
+from team.permissions import EDITORS
+from team.tests.factories import make_result
+
+EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+
+
+def snapshot_of_everything():
+    return {
+        "athletes": sorted(Athlete.objects.values_list("pk", "slug", "name", "status", "search_key", "version")),
+        "classes": sorted(Athlete.sport_classes.through.objects.values_list("athlete_id", "sportclass_id")),
+        "results": sorted(Result.objects.values_list("pk", "entry_id", "round_id", "rank", "medal", "settled")),
+        "changes": sorted(
+            Change.objects.values_list("pk", "object_id", "action", "fields", "correction_note", "summary", "user__username")
+        ),
+        "flags": sorted(ReviewFlag.objects.values_list("slug", "resolution", "resolved_by__username")),
+        "users": sorted(User.objects.values_list("username", "password", "is_staff")),
+        "editors": sorted(Group.objects.get(name=EDITORS).user_set.values_list("username", flat=True)),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_round_trip(article_data, tmp_path):
+    editor = User.objects.create_user("farid", password="long-enough-password", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    athlete = Athlete.objects.get(slug="roman-saleh")
+    before = history.snapshot(athlete)
+    athlete.name = "Roman Salekh"
+    athlete.save()
+    history.record_save(athlete, before, editor, note="Spelling corrected.")
+    final = Round.objects.get(event__slug="taekwondo-men-k44-80kg", kind="final")
+    make_result(entry=Entry.objects.get(athlete__slug="abulfaz-abuzarli"), round=final, rank=1, medal="gold")
+    flag = ReviewFlag.objects.get(slug="athlete-khalilov-spelling")
+    flag.resolution, flag.resolved_by = "Checked with the federation.", editor
+    flag.resolved_at = final.updated_at
+    flag.save()
+    expected = snapshot_of_everything()
+    backup = tmp_path / "backup.json"
+
+    call_command("dumpdata", natural_foreign=True, exclude=EXCLUDE, output=str(backup), verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Athlete.objects.exists()
+    assert not Change.objects.exists()
+    call_command("loaddata", str(backup), verbosity=0)
+
+    assert snapshot_of_everything() == expected
+    assert Change.objects.corrections().get().correction_note == "Spelling corrected."
+    assert Athlete.objects.named("Salekh").get().slug == "roman-saleh"
