@@ -131,7 +131,7 @@ def test_schedule_gives_paris_and_baku_times_by_day(client, gold):
 
 def test_medal_page_counts_by_sport_and_by_athlete_and_states_the_rule(client, gold):
     page = client.get(reverse("team:medals")).text
-    assert "Azerbaijan has won 1 medals: 1 gold, 0 silver, 0 bronze." in page
+    assert "Azerbaijan has won 1 medal: 1 gold, 0 silver, 0 bronze." in page
     assert "At Tokyo 2020 Summer Paralympic Games the team won 14: 4 gold, 4 silver, 6 bronze (as reported)." in page
     assert "ranked by gold medals, then silver, then bronze" in page
     assert '<a href="/sports/para-taekwondo/">Para taekwondo</a></th><td>1</td><td>0</td><td>0</td><td>1</td>' in page
