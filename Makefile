@@ -54,3 +54,8 @@ restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/backup-….json"; exit 1; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata "$(FILE)"
+
+# The benchmark (wrk is installed from Debian's packages when missing); see bench/RESULTS.md.
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py

@@ -209,3 +209,8 @@ if PRODUCTION:
     if os.environ.get("DJANGO_BEHIND_PROXY", "1") == "1":
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         USE_X_FORWARDED_HOST = False
+
+# A second database for the benchmark's synthetic Games (`manage.py generate_games`),
+# kept apart from the site's own data.
+if BENCH_DATABASE_URL := os.environ.get("BENCH_DATABASE_URL", ""):
+    DATABASES["bench"] = database_from_url(BENCH_DATABASE_URL)

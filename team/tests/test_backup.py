@@ -18,7 +18,9 @@ def snapshot_of_everything():
         "classes": sorted(Athlete.sport_classes.through.objects.values_list("athlete_id", "sportclass_id")),
         "results": sorted(Result.objects.values_list("pk", "entry_id", "round_id", "rank", "medal", "settled")),
         "changes": sorted(
-            Change.objects.values_list("pk", "object_id", "action", "fields", "correction_note", "summary", "user__username")
+            Change.objects.values_list(
+                "pk", "object_id", "action", "fields", "correction_note", "summary", "user__username"
+            )
         ),
         "flags": sorted(ReviewFlag.objects.values_list("slug", "resolution", "resolved_by__username")),
         "users": sorted(User.objects.values_list("username", "password", "is_staff")),

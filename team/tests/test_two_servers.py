@@ -77,10 +77,9 @@ def two_servers(shared_services):
     for command in (["migrate", "--noinput"], ["load_initial_data"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(manage + command, cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, timeout=180)
     create_user = (
-        "from django.contrib.auth.models import User; "
-        f"User.objects.create_superuser('chief', password='{PASSWORD}')"
+        f"from django.contrib.auth.models import User; User.objects.create_superuser('chief', password='{PASSWORD}')"
     )
-    subprocess.run(manage + ["shell", "-c", create_user], cwd=settings.BASE_DIR, env=env, check=True, timeout=60)
+    subprocess.run([*manage, "shell", "-c", create_user], cwd=settings.BASE_DIR, env=env, check=True, timeout=60)
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     servers, processes = [], []
     for _ in range(2):
