@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,7 +144,7 @@ def prepare_synthetic(env):
     database = OUT / "games.sqlite3"
     database.unlink(missing_ok=True)
     run([PYTHON, "manage.py", "generate_games"], {**env, "BENCH_DATABASE_URL": f"sqlite:///{database}"})
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         code, size = connection.execute(
             "SELECT d.npc_code, COUNT(a.id) FROM team_delegation d JOIN team_athlete a ON a.delegation_id = d.id "
             "GROUP BY d.id ORDER BY COUNT(a.id) DESC LIMIT 1"

@@ -4,10 +4,11 @@ from team.names import search_key
 
 
 def fill(apps, schema_editor):
+    alias = schema_editor.connection.alias
     for model_name in ("Athlete", "AthleteName"):
         model = apps.get_model("team", model_name)
-        for row in model.objects.only("pk", "name"):
-            model.objects.filter(pk=row.pk).update(search_key=search_key(row.name))
+        for row in model.objects.using(alias).only("pk", "name"):
+            model.objects.using(alias).filter(pk=row.pk).update(search_key=search_key(row.name))
 
 
 class Migration(migrations.Migration):

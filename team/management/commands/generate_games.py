@@ -175,4 +175,6 @@ class Command(BaseCommand):
         codes = set()
         while len(codes) < count:
             codes.add("".join(rng.choice(string.ascii_uppercase) for _ in range(3)))
-        return sorted(codes, key=lambda code: rng.random())
+        ordered = sorted(codes)  # a set's order changes between runs; the shuffle must not
+        rng.shuffle(ordered)
+        return ordered
