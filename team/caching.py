@@ -50,6 +50,42 @@ def page_key(request, current):
     return f"page:{current}:{digest}", f'"{current:x}-{digest[:16]}"'
 
 
+def finish(response, etag, last_modified):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    return response
+
+
+def from_cache(request, current):
+    """A 304 or the stored page when this generation holds one for this address, else None."""
+    key, etag = page_key(request, current)
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    last_modified = current // 1_000_000_000
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    return finish(not_modified or stored, etag, last_modified)
+
+
+class CachedPageMiddleware:
+    """Answer repeat visits to readers' pages from the cache before sessions, CSRF and URL routing run.
+
+    Only addresses that `public_page` stored are answered here, so nothing
+    else (the admin, a page never shown) can come out of the cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and settings.PUBLIC_PAGE_CACHE:
+            current = cache.get(GENERATION_KEY)
+            if current is not None and (response := from_cache(request, current)) is not None:
+                return response
+        return self.get_response(request)
+
+
 def public_page(view):
     """Serve a readers' page from the shared cache, with ETag, Last-Modified and CDN-friendly headers."""
 
@@ -58,25 +94,14 @@ def public_page(view):
         if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE:
             return view(request, *args, **kwargs)
         current = generation()
+        if (response := from_cache(request, current)) is not None:
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or response.streaming:
+            response.setdefault("Cache-Control", "public, max-age=0, s-maxage=10")
+            return response
         key, etag = page_key(request, current)
-        last_modified = current // 1_000_000_000
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            not_modified["ETag"] = etag
-            not_modified["Last-Modified"] = http_date(last_modified)
-            not_modified["Cache-Control"] = PUBLIC_CACHE_CONTROL
-            return not_modified
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
-                cache.set(key, response, PAGE_TIMEOUT)
-        if response.status_code == 200:
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
-            response["Cache-Control"] = PUBLIC_CACHE_CONTROL
-        elif "Cache-Control" not in response:
-            response["Cache-Control"] = "public, max-age=0, s-maxage=10"
-        return response
+        cache.set(key, response, PAGE_TIMEOUT)
+        return finish(response, etag, current // 1_000_000_000)
 
     return wrapped

@@ -125,19 +125,32 @@ class Roster:
     def count(self, without=None):
         return sum(1 for athlete in self.athletes if self.matches(athlete, without))
 
+    def failing(self, athlete):
+        """The active filters `athlete` does not pass ("q" for the name search)."""
+        failed = set() if name_matches(athlete, self.query) else {"q"}
+        values = self.values[athlete.pk]
+        failed.update(name for name, chosen in self.selected.items() if not values[name] & chosen)
+        return failed
+
     def facets(self):
+        # An option's count: athletes that pass every other filter and have that value.
+        # One pass over the roster works out which filters each athlete fails.
+        counts = {name: {} for name in FACET_LABELS}
+        for athlete in self.athletes:
+            failed = self.failing(athlete)
+            if len(failed) > 1 or "q" in failed:
+                continue
+            for name, values in self.values[athlete.pk].items():
+                if not failed or failed == {name}:
+                    for value in values:
+                        counts[name][value] = counts[name].get(value, 0) + 1
         facets = []
         for name, label in FACET_LABELS.items():
             facet = Facet(name, label)
             labels = self.option_labels(name)
             chosen = self.selected.get(name, set())
-            for value in sorted(labels, key=lambda v: str(labels[v]) if name == "sport" else v):
-                count = sum(
-                    1
-                    for athlete in self.athletes
-                    if value in self.values[athlete.pk][name] and self.matches(athlete, without=name)
-                )
-                facet.options.append(Option(value, labels[value], count, value in chosen))
+            for value in sorted(labels, key=lambda v: (str(labels[v]) if name == "sport" else v)):
+                facet.options.append(Option(value, labels[value], counts[name].get(value, 0), value in chosen))
             if name == "classification":
                 facet.groups = self.class_groups(facet.options)
             if facet.options:

@@ -298,3 +298,20 @@ def test_health_says_503_when_the_database_is_down(client, monkeypatch):
     response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json()["database"] == "error: OperationalError"
+
+
+def test_only_stored_readers_pages_come_out_of_the_cache(editor_client, page_cache):
+    etag = editor_client.get(TEAM)["ETag"]
+    admin = editor_client.get(reverse("admin:index"), headers={"if-none-match": etag})
+    assert admin.status_code == 200
+    assert "ETag" not in admin
+
+
+def test_a_repeat_visit_is_answered_before_sessions_and_routing(client, page_cache, monkeypatch):
+    client.get(TEAM)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the view ran although the page was cached")
+
+    monkeypatch.setattr("team.views.Roster", refuse)
+    assert client.get(TEAM).status_code == 200
