@@ -149,7 +149,7 @@ class Roster:
             facet = Facet(name, label)
             labels = self.option_labels(name)
             chosen = self.selected.get(name, set())
-            for value in sorted(labels, key=lambda v: (str(labels[v]) if name == "sport" else v)):
+            for value in sorted(labels, key=lambda v: str(labels[v]) if name == "sport" else v):
                 facet.options.append(Option(value, labels[value], counts[name].get(value, 0), value in chosen))
             if name == "classification":
                 facet.groups = self.class_groups(facet.options)

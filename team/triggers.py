@@ -18,28 +18,26 @@ a table to alter it and refuses to rename a table that a trigger refers to.
 
 MEDAL_KINDS = "('final', 'bronze')"
 
+# What every insert or update of a result must satisfy (SQLite trigger body).
+RESULT_CHECKS = f"""
+        SELECT RAISE(ABORT, 'result_entry_and_round_in_same_event')
+        WHERE (SELECT event_id FROM team_entry WHERE id = NEW.entry_id)
+              IS NOT (SELECT event_id FROM team_round WHERE id = NEW.round_id);
+        SELECT RAISE(ABORT, 'medal_only_in_medal_round')
+        WHERE NEW.medal <> ''
+          AND (SELECT kind FROM team_round WHERE id = NEW.round_id) NOT IN {MEDAL_KINDS};
+"""
+
 SQLITE = [
     f"""
     CREATE TRIGGER team_result_integrity_insert BEFORE INSERT ON team_result
     BEGIN
-        SELECT RAISE(ABORT, 'result_entry_and_round_in_same_event')
-        WHERE (SELECT event_id FROM team_entry WHERE id = NEW.entry_id)
-              IS NOT (SELECT event_id FROM team_round WHERE id = NEW.round_id);
-        SELECT RAISE(ABORT, 'medal_only_in_medal_round')
-        WHERE NEW.medal <> ''
-          AND (SELECT kind FROM team_round WHERE id = NEW.round_id) NOT IN {MEDAL_KINDS};
-    END
+{RESULT_CHECKS}    END
     """,
     f"""
     CREATE TRIGGER team_result_integrity_update BEFORE UPDATE OF entry_id, round_id, medal ON team_result
     BEGIN
-        SELECT RAISE(ABORT, 'result_entry_and_round_in_same_event')
-        WHERE (SELECT event_id FROM team_entry WHERE id = NEW.entry_id)
-              IS NOT (SELECT event_id FROM team_round WHERE id = NEW.round_id);
-        SELECT RAISE(ABORT, 'medal_only_in_medal_round')
-        WHERE NEW.medal <> ''
-          AND (SELECT kind FROM team_round WHERE id = NEW.round_id) NOT IN {MEDAL_KINDS};
-    END
+{RESULT_CHECKS}    END
     """,
     f"""
     CREATE TRIGGER team_round_integrity_update BEFORE UPDATE OF kind, event_id ON team_round
