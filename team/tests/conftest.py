@@ -7,6 +7,26 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_connections(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end any session still open on it.
+
+    Browser tests run the ORM beside Playwright's event loop, and a connection
+    opened there can outlive the test; PostgreSQL then refuses to drop the database.
+    """
+    yield
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connections.close_all()
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
     """Each test starts with an empty cache; pages are cached only in the tests about caching
