@@ -46,7 +46,10 @@ def invalidate_on_commit():
 
 
 def page_key(request, current):
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # Scheme and host are part of the page (its canonical and Open Graph URLs). The raw Host
+    # header is safe here: a host Django refuses never gets a page rendered, let alone stored.
+    address = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"page:{current}:{digest}", f'"{current:x}-{digest[:16]}"'
 
 

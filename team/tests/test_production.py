@@ -315,3 +315,11 @@ def test_a_repeat_visit_is_answered_before_sessions_and_routing(client, page_cac
 
     monkeypatch.setattr("team.views.Roster", refuse)
     assert client.get(TEAM).status_code == 200
+
+
+def test_each_host_gets_its_own_canonical_address(client, page_cache, settings):
+    settings.ALLOWED_HOSTS = ["news.example", "www.news.example"]
+    first = client.get(TEAM, HTTP_HOST="news.example").text
+    second = client.get(TEAM, HTTP_HOST="www.news.example").text
+    assert '<link rel="canonical" href="http://news.example/">' in first
+    assert '<link rel="canonical" href="http://www.news.example/">' in second
