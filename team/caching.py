@@ -63,12 +63,15 @@ def finish(response, etag, last_modified):
 def from_cache(request, current):
     """A 304 or the stored page when this generation holds one for this address, else None."""
     key, etag = page_key(request, current)
-    stored = cache.get(key)
-    if stored is None:
-        return None
     last_modified = current // 1_000_000_000
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    return finish(not_modified or stored, etag, last_modified)
+    revalidating = "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+    # A revalidation needs to know the page is stored, not to load it.
+    if revalidating and cache.has_key(key):
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return finish(not_modified, etag, last_modified)
+    stored = cache.get(key)
+    return None if stored is None else finish(stored, etag, last_modified)
 
 
 class CachedPageMiddleware:
