@@ -11,7 +11,7 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import router, transaction
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
@@ -173,7 +173,7 @@ def describe(model, name, value):
         return "—"
     try:
         field = model._meta.get_field(name)
-    except Exception:  # a field that no longer exists keeps its raw value
+    except FieldDoesNotExist:  # a field that no longer exists keeps its raw value
         return str(value)
     if field.is_relation and field.related_model is not None:
         related = field.related_model._default_manager
@@ -189,7 +189,7 @@ def label(model, name):
     """A field's name as an editor or reader knows it."""
     try:
         return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # a field that no longer exists keeps its name
+    except FieldDoesNotExist:  # a field that no longer exists keeps its name
         return name
 
 

@@ -323,6 +323,23 @@ def aggregated(queryset, group_by, expression, default=None):
     return subquery if default is None else Coalesce(subquery, default, output_field=expression.output_field)
 
 
+def linked_names(athlete_path):
+    """Athletes as one "slug|name;slug|name" column, for pages that link each of them."""
+    return StringAgg(Concat(f"{athlete_path}__slug", Value("|"), f"{athlete_path}__name"), Value(";"))
+
+
+def unpack_linked_names(packed):
+    """(slug, name) pairs from a `linked_names` column, by name."""
+    pairs = (tuple(pair.split("|", 1)) for pair in (packed or "").split(";") if pair)
+    return sorted(pairs, key=lambda pair: pair[1])
+
+
+def featured_lookup(key, prefix=""):
+    """Lookups selecting the delegation named "games-slug/NPC" (settings.FEATURED_DELEGATION)."""
+    games_slug, _sep, npc_code = key.partition("/")
+    return {f"{prefix}games__slug": games_slug, f"{prefix}npc_code": npc_code}
+
+
 class DelegationQuerySet(models.QuerySet):
     def for_pages(self):
         """The delegation with everything its pages' headers show, in one query."""
@@ -352,17 +369,14 @@ class DelegationQuerySet(models.QuerySet):
             athletes_named=aggregated(athletes, "delegation", Count("pk"), default=0),
             athletes_competing=aggregated(competing, "delegation", Count("pk"), default=0),
             sports_competing=aggregated(competing, "delegation", Count("sport", distinct=True), default=0),
-            flagbearer_list=aggregated(
-                opening, "delegation", StringAgg(Concat("athlete__slug", Value("|"), "athlete__name"), Value(";"))
-            ),
+            flagbearer_list=aggregated(opening, "delegation", linked_names("athlete")),
             **record,
             **tally,
         )
 
     def featured(self, key):
         """The delegation named "games-slug/NPC", or None when it is not loaded."""
-        games_slug, _sep, npc_code = key.partition("/")
-        return self.filter(games__slug=games_slug, npc_code=npc_code).first()
+        return self.filter(**featured_lookup(key)).first()
 
 
 class DelegationManager(models.Manager.from_queryset(DelegationQuerySet)):
@@ -458,8 +472,7 @@ class Delegation(ExplainsConstraints, Sourced):
     @property
     def opening_flagbearers(self):
         """(slug, name) pairs from `for_pages()`, by name."""
-        listed = getattr(self, "flagbearer_list", None) or ""
-        return sorted((tuple(pair.split("|", 1)) for pair in listed.split(";") if pair), key=lambda pair: pair[1])
+        return unpack_linked_names(getattr(self, "flagbearer_list", None))
 
     @cached_property
     def home_zone(self):
@@ -960,11 +973,7 @@ class RoundQuerySet(models.QuerySet):
         return (
             self.filter(event__in=Event.objects.filter(entries__athlete__delegation=delegation))
             .select_related("event__sport", "event__sport_class", "event__games")
-            .annotate(
-                athlete_list=aggregated(
-                    entered, "event", StringAgg(Concat("athlete__slug", Value("|"), "athlete__name"), Value(";"))
-                )
-            )
+            .annotate(athlete_list=aggregated(entered, "event", linked_names("athlete")))
             .order_by("scheduled_date", "scheduled_time", "event__sport__name", "event__slug", "order")
         )
 
@@ -1014,8 +1023,7 @@ class Round(Sourced):
     @property
     def athletes(self):
         """(slug, name) pairs from `for_schedule()`, by name."""
-        listed = getattr(self, "athlete_list", None) or ""
-        return sorted((tuple(pair.split("|", 1)) for pair in listed.split(";") if pair), key=lambda pair: pair[1])
+        return unpack_linked_names(getattr(self, "athlete_list", None))
 
     @property
     def awards_medals(self):
@@ -1033,13 +1041,6 @@ class Round(Sourced):
         day = self.scheduled_date or games.start_date or datetime.date(games.year, 7, 1)
         venue = datetime.datetime.combine(day, self.scheduled_time, tzinfo=games.zone)
         return venue.astimezone(zone)
-
-    @property
-    def starts_at(self):
-        """An aware datetime when both the day and the time are known."""
-        if self.scheduled_date is None or self.scheduled_time is None:
-            return None
-        return datetime.datetime.combine(self.scheduled_date, self.scheduled_time, tzinfo=self.event.games.zone)
 
     def clean(self):
         super().clean()
@@ -1219,6 +1220,12 @@ class Result(ExplainsConstraints, Edited):
                 )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def medal_unit(self):
+        """What one medal in a tally stands for: a team event's medal counts once, an individual result once each."""
+        event = self.entry.event
+        return (event.pk, self.medal) if event.is_team else self.pk
 
     @property
     def status_phrase(self):

@@ -2,12 +2,11 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from team.models import Athlete, Event, Sport
+from team.models import Athlete, Event, Sport, featured_lookup
 
 
-def featured():
-    games_slug, _sep, npc_code = settings.FEATURED_DELEGATION.partition("/")
-    return games_slug, npc_code
+def featured(prefix):
+    return featured_lookup(settings.FEATURED_DELEGATION, prefix)
 
 
 class PageSitemap(Sitemap):
@@ -24,10 +23,7 @@ class AthleteSitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
-        games_slug, npc_code = featured()
-        return Athlete.objects.filter(delegation__games__slug=games_slug, delegation__npc_code=npc_code).order_by(
-            "slug"
-        )
+        return Athlete.objects.filter(**featured("delegation__")).order_by("slug")
 
     def lastmod(self, athlete):
         return athlete.updated_at
@@ -37,12 +33,7 @@ class EventSitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
-        games_slug, npc_code = featured()
-        return (
-            Event.objects.filter(games__slug=games_slug, entries__athlete__delegation__npc_code=npc_code)
-            .distinct()
-            .order_by("slug")
-        )
+        return Event.objects.filter(**featured("entries__athlete__delegation__")).distinct().order_by("slug")
 
     def lastmod(self, event):
         return event.updated_at
@@ -50,12 +41,7 @@ class EventSitemap(Sitemap):
 
 class SportSitemap(Sitemap):
     def items(self):
-        games_slug, npc_code = featured()
-        return (
-            Sport.objects.filter(athletes__delegation__games__slug=games_slug, athletes__delegation__npc_code=npc_code)
-            .distinct()
-            .order_by("slug")
-        )
+        return Sport.objects.filter(**featured("athletes__delegation__")).distinct().order_by("slug")
 
 
 SITEMAPS = {"pages": PageSitemap, "athletes": AthleteSitemap, "events": EventSitemap, "sports": SportSitemap}

@@ -255,11 +255,9 @@ def medals(request):
     by_athlete = defaultdict(list)
     counted = set()
     for result in results:
-        event = result.entry.event
-        unit = (event.pk, result.medal) if event.is_team else result.pk
-        if unit not in counted:
-            counted.add(unit)
-            by_sport[event.sport][result.medal] += 1
+        if result.medal_unit not in counted:
+            counted.add(result.medal_unit)
+            by_sport[result.entry.event.sport][result.medal] += 1
         by_athlete[result.entry.athlete].append(result)
     for counts in by_sport.values():
         counts["total"] = counts["gold"] + counts["silver"] + counts["bronze"]
