@@ -1,0 +1,504 @@
+"""Competition: events, the athletes entered in them, their rounds and the results."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from team.models.games import Games, aggregated, linked_names, unpack_linked_names
+from team.models.people import Athlete
+from team.models.reference import Sport, SportClass
+from team.models.review import Edited, ExplainsConstraints, Sourced
+
+
+class EventGender(models.TextChoices):
+    WOMEN = "W", _("Women")
+    MEN = "M", _("Men")
+    MIXED = "X", _("Mixed")
+
+
+EVENT_GENDER_ADJECTIVE = {"W": _("women's"), "M": _("men's"), "X": _("mixed")}
+ATHLETE_GENDER_NOUN = {"W": _("a woman"), "M": _("a man")}
+
+
+class MarkKind(models.TextChoices):
+    """How an event records a performance, with the format a mark must follow."""
+
+    TIME = "time", _("Time")
+    DISTANCE = "distance", _("Distance or height in metres")
+    POINTS = "points", _("Points or score")
+    WEIGHT = "weight", _("Weight lifted in kg")
+    BOUT = "bout", _("Bout score")
+    OTHER = "other", _("Other (free text)")
+
+
+MARK_FORMATS = {
+    MarkKind.TIME: (
+        re.compile(r"^(?:\d{1,2}:)?(?:[0-5]?\d:)?[0-5]?\d\.\d{2}$"),
+        _("a time such as 1:05.32 or 28.41 (minutes:seconds.hundredths)"),
+    ),
+    MarkKind.DISTANCE: (re.compile(r"^\d{1,3}\.\d{2}$"), _("metres with two decimals, such as 6.12")),
+    MarkKind.POINTS: (re.compile(r"^\d{1,4}(?:\.\d)?$"), _("points such as 563 or 240.3")),
+    MarkKind.WEIGHT: (re.compile(r"^\d{2,3}(?:\.\d)?$"), _("kilograms such as 180 or 181.5")),
+    MarkKind.BOUT: (re.compile(r"^\d{1,3}[-–:]\d{1,3}$"), _("a bout score such as 12-3")),
+}
+
+
+class EventManager(models.Manager):
+    def get_by_natural_key(self, games_slug, slug):
+        return self.get(games__slug=games_slug, slug=slug)
+
+
+class Event(Sourced):
+    """A medal event: sport, gender, class and distance, discipline or weight."""
+
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="events")
+    slug = models.SlugField(help_text=_("Used in web addresses; keep it stable."))
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="events")
+    gender = models.CharField(max_length=1, choices=EventGender)
+    sport_class = models.ForeignKey(
+        SportClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text=_("Leave blank while the class is not confirmed (or the sport has none)."),
+    )
+    discipline = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_("Distance and stroke, field event, weight category … e.g. 100 m backstroke, -52 kg."),
+    )
+    is_team = models.BooleanField(default=False, help_text=_("A team or pair event: one medal however many athletes."))
+    mark_kind = models.CharField(
+        max_length=10,
+        choices=MarkKind,
+        default=MarkKind.OTHER,
+        help_text=_("How results are recorded; marks are checked against it."),
+    )
+    athletes = models.ManyToManyField(Athlete, through="Entry", related_name="events")
+
+    objects = EventManager()
+
+    class Meta:
+        ordering = ["sport__name", "gender", "discipline"]
+        constraints = [
+            models.UniqueConstraint(fields=["games", "slug"], name="unique_event_slug"),
+            models.CheckConstraint(condition=Q(gender__in=["W", "M", "X"]), name="event_gender_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("team:event", kwargs={"slug": self.slug})
+
+    def meta(self):
+        return {
+            "title": f"{self.name} – {self.games.name}",
+            "description": _("Rounds, schedule and results of %(event)s at the %(games)s.")
+            % {"event": self.name, "games": self.games.name},
+            "type": "website",
+            "structured": {
+                "@context": "https://schema.org",
+                "@type": "SportsEvent",
+                "name": self.name,
+                "sport": self.sport.name,
+                "superEvent": {"@type": "SportsEvent", "name": self.games.name},
+                "location": {"@type": "City", "name": self.games.host_city},
+            },
+        }
+
+    def natural_key(self):
+        return (*self.games.natural_key(), self.slug)
+
+    natural_key.dependencies = ["team.games", "team.sport", "team.sportclass"]
+
+    @property
+    def name(self):
+        """e.g. "Para swimming, men – 100 m backstroke S12"."""
+        detail = [self.discipline] if self.discipline else []
+        if self.sport_class_id:
+            detail.append(self.sport_class.code)
+        elif self.sport.uses_classes:
+            detail.append(str(_("class to be confirmed")))
+        heading = f"{self.sport.name}, {self.get_gender_display().lower()}"
+        return f"{heading} – {' '.join(detail)}" if detail else heading
+
+
+class EntryManager(models.Manager):
+    def get_by_natural_key(self, games_slug, event_slug, npc_code, athlete_slug):
+        return self.get(
+            event__games__slug=games_slug,
+            event__slug=event_slug,
+            athlete__delegation__npc_code=npc_code,
+            athlete__slug=athlete_slug,
+        )
+
+
+class Entry(ExplainsConstraints, Sourced):
+    """An athlete entered in an event."""
+
+    class Status(models.TextChoices):
+        ENTERED = "entered", _("Entered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="entries")
+    status = models.CharField(max_length=10, choices=Status, default=Status.ENTERED)
+    status_reason = models.CharField(
+        max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
+    )
+
+    explained_constraints = frozenset({"withdrawn_entry_has_reason"})
+
+    objects = EntryManager()
+
+    class Meta:
+        ordering = ["event", "athlete__name"]
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "athlete"], name="athlete_enters_event_once"),
+            models.CheckConstraint(condition=Q(status__in=["entered", "withdrawn"]), name="entry_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(status_reason=""),
+                name="withdrawn_entry_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} in {self.event}"
+
+    def natural_key(self):
+        return (*self.event.natural_key(), self.athlete.delegation.npc_code, self.athlete.slug)
+
+    natural_key.dependencies = ["team.event", "team.athlete"]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.status == self.Status.WITHDRAWN and not self.status_reason:
+            errors["status_reason"] = [_("Give the reason for the withdrawal.")]
+        if self.event_id and self.athlete_id and (problems := list(self.event_problems())):
+            errors["event"] = problems
+        if errors:
+            raise ValidationError(errors)
+
+    def event_problems(self):
+        event, athlete = self.event, self.athlete
+        if event.games_id != athlete.delegation.games_id:
+            yield _("This event belongs to other Games than the athlete's delegation.")
+        if event.sport_id != athlete.sport_id:
+            yield _("This event is in %(event_sport)s but %(athlete)s competes in %(sport)s.") % {
+                "event_sport": event.sport,
+                "athlete": athlete,
+                "sport": athlete.sport,
+            }
+        elif event.gender not in (EventGender.MIXED, athlete.gender):
+            yield _("This is a %(event_gender)s event; %(athlete)s is listed as %(athlete_gender)s.") % {
+                "event_gender": EVENT_GENDER_ADJECTIVE[event.gender],
+                "athlete": athlete,
+                "athlete_gender": ATHLETE_GENDER_NOUN[athlete.gender],
+            }
+        if self.pk and self.results.exclude(round__event=event).exists():
+            yield _("This entry already has results in its event; delete them before moving it to another event.")
+
+
+class RoundKind(models.TextChoices):
+    UNSPECIFIED = "unspecified", _("Round not stated")
+    HEATS = "heats", _("Heats")
+    CLASSIFICATION = "classification", _("Classification")
+    PRELIMINARY = "preliminary", _("Preliminary round")
+    REPECHAGE = "repechage", _("Repechage")
+    QUARTERFINAL = "quarterfinal", _("Quarterfinal")
+    SEMIFINAL = "semifinal", _("Semifinal")
+    BRONZE = "bronze", _("Bronze medal contest")
+    FINAL = "final", _("Final")
+
+
+class RoundQuerySet(models.QuerySet):
+    def for_schedule(self, delegation):
+        """The rounds the delegation's athletes are entered in, with those athletes as "slug|name;…"."""
+        entered = Entry.objects.filter(event=OuterRef("event"), athlete__delegation=delegation)
+        return (
+            self.filter(event__in=Event.objects.filter(entries__athlete__delegation=delegation))
+            .select_related("event__sport", "event__sport_class", "event__games")
+            .annotate(athlete_list=aggregated(entered, "event", linked_names("athlete")))
+            .order_by("scheduled_date", "scheduled_time", "event__sport__name", "event__slug", "order")
+        )
+
+
+class RoundManager(models.Manager.from_queryset(RoundQuerySet)):
+    def get_by_natural_key(self, games_slug, event_slug, kind):
+        return self.get(event__games__slug=games_slug, event__slug=event_slug, kind=kind)
+
+
+class Round(Sourced):
+    """A stage of an event (heats, repechage, final …) and when it is scheduled."""
+
+    Kind = RoundKind
+
+    MEDAL_KINDS = (Kind.FINAL, Kind.BRONZE)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rounds")
+    kind = models.CharField(max_length=15, choices=Kind)
+    label = models.CharField(max_length=120, blank=True, help_text=_("The round's name as published, if it differs."))
+    order = models.PositiveSmallIntegerField(default=0, help_text=_("Position within the event: earlier rounds first."))
+    scheduled_date = models.DateField(
+        null=True, blank=True, help_text=_("Leave blank while the day is to be confirmed.")
+    )
+    scheduled_time = models.TimeField(
+        null=True,
+        blank=True,
+        help_text=_("Local time at the venue (the Games' time zone). Blank while to be confirmed."),
+    )
+
+    objects = RoundManager()
+
+    class Meta:
+        ordering = ["event", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind"], name="one_round_of_each_kind"),
+            models.CheckConstraint(condition=Q(kind__in=RoundKind.values), name="round_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} – {self.label or self.get_kind_display()}"
+
+    def natural_key(self):
+        return (*self.event.natural_key(), self.kind)
+
+    natural_key.dependencies = ["team.event"]
+
+    @property
+    def athletes(self):
+        """(slug, name) pairs from `for_schedule()`, by name."""
+        return unpack_linked_names(getattr(self, "athlete_list", None))
+
+    @property
+    def awards_medals(self):
+        return self.kind in self.MEDAL_KINDS
+
+    def clock(self, zone):
+        """The scheduled time of day in `zone`, or None while the time is to be confirmed.
+
+        Without a day, the conversion uses the Games' first day: no host changes
+        its clocks during a Games, so the offset is the same on every day.
+        """
+        if self.scheduled_time is None:
+            return None
+        games = self.event.games
+        day = self.scheduled_date or games.start_date or datetime.date(games.year, 7, 1)
+        venue = datetime.datetime.combine(day, self.scheduled_time, tzinfo=games.zone)
+        return venue.astimezone(zone)
+
+    def clean(self):
+        super().clean()
+        if self.scheduled_date and self.event_id and not self.event.games.is_during(self.scheduled_date):
+            games = self.event.games
+            raise ValidationError(
+                {
+                    "scheduled_date": _("%(day)s is outside %(games)s (%(start)s to %(end)s).")
+                    % {"day": self.scheduled_date, "games": games, "start": games.start_date, "end": games.end_date}
+                }
+            )
+        if self.pk and not self.awards_medals and self.results.exclude(medal="").exists():
+            raise ValidationError(
+                {"kind": _("Results in this round carry medals; only a final or bronze medal contest can.")}
+            )
+
+
+class ResultQuerySet(models.QuerySet):
+    def medals(self):
+        return self.exclude(medal="")
+
+    def tally(self):
+        """Gold, silver, bronze and total.
+
+        A team event's medal counts once per delegation however many of its
+        athletes share it; individual medals count one each.
+        """
+        counts = {}
+        for medal in Medal.values:
+            counts[f"{medal}_individual"] = Count("pk", filter=Q(medal=medal, entry__event__is_team=False))
+            counts[f"{medal}_team"] = Count(
+                "entry__event", distinct=True, filter=Q(medal=medal, entry__event__is_team=True)
+            )
+        per_delegation = self.order_by().values("entry__athlete__delegation").annotate(**counts)
+        tally = dict.fromkeys(Medal.values, 0)
+        for row in per_delegation:
+            for medal in Medal.values:
+                tally[medal] += row[f"{medal}_individual"] + row[f"{medal}_team"]
+        tally["total"] = sum(tally.values())
+        return tally
+
+
+class Medal(models.TextChoices):
+    GOLD = "gold", _("Gold")
+    SILVER = "silver", _("Silver")
+    BRONZE = "bronze", _("Bronze")
+
+
+MEDAL_RANK = {Medal.GOLD: 1, Medal.SILVER: 2, Medal.BRONZE: 3}
+
+
+class Result(ExplainsConstraints, Edited):
+    """One athlete's outcome in one round."""
+
+    class Status(models.TextChoices):
+        FINISHED = "ok", _("Finished")
+        DNS = "dns", _("Did not start")
+        DNF = "dnf", _("Did not finish")
+        DQ = "dq", _("Disqualified")
+
+    class Record(models.TextChoices):
+        WORLD = "WR", _("World record")
+        PARALYMPIC = "PR", _("Paralympic record")
+        REGIONAL = "AR", _("Area record")
+
+    class Settled(models.TextChoices):
+        PROVISIONAL = "provisional", _("Provisional")
+        OFFICIAL = "official", _("Official")
+        AMENDED = "amended", _("Amended after protest or review")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="results")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Place in this round (1 = first). Blank if none.")
+    )
+    mark = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text=_("As the sport records it: 1:05.32 for a time, 6.12 for metres, 563 for points."),
+    )
+    medal = models.CharField(
+        max_length=6, choices=Medal, blank=True, help_text=_("Only in a final or bronze medal contest.")
+    )
+    tie = models.BooleanField(default=False, help_text=_("Tick when officially tied for this place."))
+    status = models.CharField(max_length=3, choices=Status, default=Status.FINISHED)
+    record = models.CharField(max_length=2, choices=Record, blank=True)
+    settled = models.CharField(max_length=11, choices=Settled, default=Settled.PROVISIONAL)
+
+    explained_constraints = frozenset({"rank_is_positive", "medal_agrees_with_rank", "no_rank_or_medal_without_finish"})
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "round"], name="one_result_per_entry_per_round"),
+            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name="rank_is_positive"),
+            models.CheckConstraint(
+                # rank IS NOT NULL: a comparison with NULL is not false, so it would let a bare medal through.
+                condition=Q(medal="")
+                | Q(medal="gold", rank__isnull=False, rank=1)
+                | Q(medal="silver", rank__isnull=False, rank=2)
+                | Q(medal="bronze", rank__isnull=False, rank=3),
+                name="medal_agrees_with_rank",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="ok") | Q(medal="", rank__isnull=True),
+                name="no_rank_or_medal_without_finish",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["ok", "dns", "dnf", "dq"]), name="result_status_valid"),
+            models.CheckConstraint(
+                condition=Q(settled__in=["provisional", "official", "amended"]),
+                name="result_settled_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "medal"],
+                condition=Q(medal__in=["gold", "silver"], tie=False),
+                name="one_untied_gold_or_silver_per_round",
+                violation_error_message=_(
+                    "This round already has that medal. Tick 'tie' on both results if they are officially tied."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.athlete} – {self.round}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+
+        def refuse(field, message):
+            errors.setdefault(field, []).append(message)
+
+        if self.entry_id and self.round_id and self.entry.event_id != self.round.event_id:
+            refuse(
+                "entry",
+                _("%(athlete)s is not entered in %(event)s.")
+                % {"athlete": self.entry.athlete, "event": self.round.event},
+            )
+        if self.rank is not None and self.rank < 1:
+            refuse("rank", _("Ranks start at 1."))
+        if self.mark and self.entry_id:
+            pattern, example = MARK_FORMATS.get(self.entry.event.mark_kind, (None, ""))
+            if pattern and not pattern.match(self.mark.strip()):
+                refuse("mark", _("%(event)s records %(example)s.") % {"event": self.entry.event, "example": example})
+        finished = self.status == self.Status.FINISHED
+        if self.rank and not finished:
+            refuse("rank", _("Leave the rank blank when the athlete %(status)s.") % {"status": self.status_phrase})
+        if self.medal:
+            if self.round_id and not self.round.awards_medals:
+                refuse(
+                    "medal",
+                    _("Medals are won only in a final or a bronze medal contest, not in %(round)s.")
+                    % {"round": self.round.get_kind_display().lower()},
+                )
+            if not finished:
+                refuse("medal", _("An athlete who %(status)s cannot win a medal.") % {"status": self.status_phrase})
+            elif self.rank != MEDAL_RANK[self.medal]:
+                refuse(
+                    "medal",
+                    _("A %(medal)s medal goes with rank %(rank)s, not %(given)s.")
+                    % {
+                        "medal": self.get_medal_display().lower(),
+                        "rank": MEDAL_RANK[self.medal],
+                        "given": self.rank or _("no rank"),
+                    },
+                )
+            elif self.round_id and self.shares_medal_without_tie():
+                refuse(
+                    "tie",
+                    _(
+                        "This round already has a %(medal)s medal. "
+                        "Tick 'tie' on both results if they are officially tied."
+                    )
+                    % {"medal": self.get_medal_display().lower()},
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def medal_unit(self):
+        """What one medal in a tally stands for: a team event's medal counts once, an individual result once each."""
+        event = self.entry.event
+        return (event.pk, self.medal) if event.is_team else self.pk
+
+    @property
+    def status_phrase(self):
+        return STATUS_PHRASE[self.status]
+
+    def shares_medal_without_tie(self):
+        """Another gold (or silver) in this round where only one of the two is marked as a tie.
+
+        Two untied ones are refused by the one_untied_gold_or_silver_per_round constraint.
+        """
+        if self.medal not in (Medal.GOLD, Medal.SILVER):
+            return False
+        others = Result.objects.filter(round_id=self.round_id, medal=self.medal).exclude(pk=self.pk)
+        return others.filter(tie=not self.tie).exists()
+
+
+STATUS_PHRASE = {
+    Result.Status.FINISHED: _("finished"),
+    Result.Status.DNS: _("did not start"),
+    Result.Status.DNF: _("did not finish"),
+    Result.Status.DQ: _("was disqualified"),
+}

@@ -1,0 +1,340 @@
+"""The Games, the delegation that follows them, headline facts and earlier Games' medals."""
+
+import datetime
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Length, Substr, Upper
+from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from team.models.review import ExplainsConstraints, SlugManager, Sourced
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name such as Europe/Paris or Asia/Baku."),
+            params={"value": value},
+        )
+
+
+class Games(ExplainsConstraints, Sourced):
+    class Season(models.TextChoices):
+        SUMMER = "summer", _("Summer")
+        WINTER = "winter", _("Winter")
+
+    slug = models.SlugField(unique=True, help_text=_("Short stable identifier, e.g. paris-2024."))
+    name = models.CharField(max_length=200, help_text=_("e.g. Paris 2024 Summer Paralympic Games."))
+    season = models.CharField(max_length=10, choices=Season)
+    year = models.PositiveSmallIntegerField(help_text=_("The year in the Games' name."))
+    host_city = models.CharField(max_length=100)
+    host_country = models.CharField(max_length=100)
+    start_date = models.DateField(null=True, blank=True, help_text=_("Opening ceremony day."))
+    end_date = models.DateField(null=True, blank=True, help_text=_("Closing ceremony day."))
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Local time zone of the host city; schedule times are entered in it."),
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next",
+        help_text=_("The earlier Games this one is compared with."),
+    )
+
+    explained_constraints = frozenset({"games_ends_after_it_starts"})
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-year", "season"]
+        verbose_name_plural = "games"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="games_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @cached_property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The Games cannot end before they start.")})
+
+    def days(self):
+        """Every day of the Games, when both ends are known."""
+        if not (self.start_date and self.end_date):
+            return []
+        length = (self.end_date - self.start_date).days + 1
+        return [self.start_date + datetime.timedelta(days=n) for n in range(length)]
+
+    def is_during(self, day):
+        """Whether `day` falls within the Games (unknown bounds do not refuse)."""
+        if self.start_date and day < self.start_date:
+            return False
+        return not (self.end_date and day > self.end_date)
+
+
+class GamesFactManager(models.Manager):
+    def get_by_natural_key(self, games_slug, slug):
+        return self.get(games__slug=games_slug, slug=slug)
+
+
+class GamesFact(Sourced):
+    """A headline fact about the Games as a source reports it."""
+
+    games = models.ForeignKey(Games, on_delete=models.CASCADE, related_name="facts")
+    slug = models.SlugField(help_text=_("Short stable identifier within these Games."))
+    label = models.CharField(max_length=200, help_text=_("What the fact is about, for readers."))
+    value = models.CharField(max_length=300, help_text=_("The fact as a short phrase for readers."))
+    number = models.IntegerField(null=True, blank=True, help_text=_("The figure, where the fact is a number."))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = GamesFactManager()
+
+    class Meta:
+        ordering = ["games", "order", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["games", "slug"], name="unique_fact_per_games"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.value}"
+
+    def natural_key(self):
+        return (*self.games.natural_key(), self.slug)
+
+    natural_key.dependencies = ["team.games"]
+
+
+def aggregated(queryset, group_by, expression, default=None):
+    """One aggregate over a correlated `queryset` (filtered on an OuterRef), as a subquery column.
+
+    Grouping by the correlated field yields exactly one row, so a page can carry
+    lists and counts of related rows without a query per row.
+    """
+    subquery = Subquery(queryset.order_by().values(group_by).annotate(value=expression).values("value")[:1])
+    return subquery if default is None else Coalesce(subquery, default, output_field=expression.output_field)
+
+
+def linked_names(athlete_path):
+    """Athletes as one "slug|name;slug|name" column, for pages that link each of them."""
+    return StringAgg(Concat(f"{athlete_path}__slug", Value("|"), f"{athlete_path}__name"), Value(";"))
+
+
+def unpack_linked_names(packed):
+    """(slug, name) pairs from a `linked_names` column, by name."""
+    pairs = (tuple(pair.split("|", 1)) for pair in (packed or "").split(";") if pair)
+    return sorted(pairs, key=lambda pair: pair[1])
+
+
+def featured_lookup(key, prefix=""):
+    """Lookups selecting the delegation named "games-slug/NPC" (settings.FEATURED_DELEGATION)."""
+    games_slug, _sep, npc_code = key.partition("/")
+    return {f"{prefix}games__slug": games_slug, f"{prefix}npc_code": npc_code}
+
+
+class DelegationQuerySet(models.QuerySet):
+    def for_pages(self):
+        """The delegation with everything its pages' headers show, in one query."""
+        from team.models.competition import Medal, Result
+        from team.models.people import Athlete, Flagbearer
+
+        athletes = Athlete.objects.filter(delegation=OuterRef("pk"))
+        competing = athletes.filter(status=Athlete.Status.COMPETING)
+        opening = Flagbearer.objects.filter(delegation=OuterRef("pk"), ceremony=Flagbearer.Ceremony.OPENING)
+        previous = MedalRecord.objects.filter(delegation=OuterRef("pk"), games=OuterRef("games__previous"))
+        record = {
+            f"previous_{medal}": Subquery(previous.values(medal)[:1]) for medal in ("gold", "silver", "bronze", "total")
+        }
+        # The medal tally, by the same rule as Result.objects.tally(): a team event's medal counts once.
+        results = Result.objects.filter(entry__athlete__delegation=OuterRef("pk"))
+        group = "entry__athlete__delegation"
+        tally = {
+            f"tally_{medal}": aggregated(
+                results.filter(medal=medal, entry__event__is_team=False), group, Count("pk"), default=0
+            )
+            + aggregated(
+                results.filter(medal=medal, entry__event__is_team=True),
+                group,
+                Count("entry__event", distinct=True),
+                default=0,
+            )
+            for medal in Medal.values
+        }
+        return self.select_related("games__previous").annotate(
+            athletes_named=aggregated(athletes, "delegation", Count("pk"), default=0),
+            athletes_competing=aggregated(competing, "delegation", Count("pk"), default=0),
+            sports_competing=aggregated(competing, "delegation", Count("sport", distinct=True), default=0),
+            flagbearer_list=aggregated(opening, "delegation", linked_names("athlete")),
+            **record,
+            **tally,
+        )
+
+    def featured(self, key):
+        """The delegation named "games-slug/NPC", or None when it is not loaded."""
+        return self.filter(**featured_lookup(key)).first()
+
+
+class DelegationManager(models.Manager.from_queryset(DelegationQuerySet)):
+    def get_by_natural_key(self, games_slug, npc_code):
+        return self.get(games__slug=games_slug, npc_code=npc_code)
+
+
+class Delegation(ExplainsConstraints, Sourced):
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="delegations")
+    country = models.CharField(max_length=100)
+    npc_code = models.CharField(max_length=3, help_text=_("The IPC's three-letter country code, e.g. AZE."))
+    home_time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Readers' home time zone; schedule times are shown in it beside the venue's."),
+    )
+    athletes_announced = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Team size as announced in the source.")
+    )
+    sports_announced = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Number of sports as announced in the source.")
+    )
+
+    explained_constraints = frozenset({"npc_code_is_three_capitals"})
+
+    objects = DelegationManager()
+
+    class Meta:
+        ordering = ["games", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["games", "npc_code"], name="one_delegation_per_npc"),
+            models.CheckConstraint(
+                condition=Q(
+                    Exact(Length("npc_code"), 3),
+                    *[GreaterThanOrEqual(Substr("npc_code", i, 1), "A") for i in (1, 2, 3)],
+                    npc_code=Upper("npc_code"),
+                ),
+                name="npc_code_is_three_capitals",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} at {self.games}"
+
+    @property
+    def headline(self):
+        return _("%(country)s at the %(games)s") % {"country": self.country, "games": self.games.name}
+
+    def meta(self, page=None, description=None):
+        """Title, description and structured data for one of the delegation's pages."""
+        title = f"{page} – {self.headline}" if page else self.headline
+        return {
+            "title": title,
+            "description": description
+            or _("Who competes for %(country)s at the %(games)s, in what, when, and what they won.")
+            % {"country": self.country, "games": self.games.name},
+            "type": "website",
+            "structured": {
+                "@context": "https://schema.org",
+                "@type": "SportsTeam",
+                "name": self.headline,
+                "sport": "Paralympic sports",
+                "memberOf": {"@type": "SportsOrganization", "name": self.games.name},
+            },
+        }
+
+    def natural_key(self):
+        return (*self.games.natural_key(), self.npc_code)
+
+    natural_key.dependencies = ["team.games"]
+
+    def clean(self):
+        super().clean()
+        code = self.npc_code
+        if not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
+            raise ValidationError({"npc_code": _("Use the three capital letters of the IPC code, e.g. AZE.")})
+
+    def medal_tally(self):
+        """Gold, silver, bronze and total, from `for_pages()` when it was used, else counted now."""
+        from team.models.competition import Medal, Result
+
+        if hasattr(self, "tally_gold"):
+            tally = {medal: getattr(self, f"tally_{medal}") for medal in Medal.values}
+            return tally | {"total": sum(tally.values())}
+        return Result.objects.filter(entry__athlete__delegation=self).tally()
+
+    @property
+    def previous_record(self):
+        """The earlier Games' medals as reported, from `for_pages()`; None when not reported."""
+        if getattr(self, "previous_total", None) is None:
+            return None
+        return {medal: getattr(self, f"previous_{medal}") for medal in ("gold", "silver", "bronze", "total")}
+
+    @property
+    def opening_flagbearers(self):
+        """(slug, name) pairs from `for_pages()`, by name."""
+        return unpack_linked_names(getattr(self, "flagbearer_list", None))
+
+    @cached_property
+    def home_zone(self):
+        return zoneinfo.ZoneInfo(self.home_time_zone)
+
+
+class MedalRecordManager(models.Manager):
+    def get_by_natural_key(self, games_slug, npc_code, past_games_slug):
+        return self.get(
+            delegation__games__slug=games_slug,
+            delegation__npc_code=npc_code,
+            games__slug=past_games_slug,
+        )
+
+
+class MedalRecord(Sourced):
+    """A delegation's medals at an earlier Games, as a source reports them."""
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="past_records")
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="+", help_text=_("The earlier Games."))
+    gold = models.PositiveSmallIntegerField()
+    silver = models.PositiveSmallIntegerField()
+    bronze = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField(
+        help_text=_("The total as reported; it is kept even when it does not add up.")
+    )
+
+    objects = MedalRecordManager()
+
+    class Meta:
+        ordering = ["-games__year"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "games"], name="one_record_per_past_games"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegation.country} at {self.games}: {self.total} medals"
+
+    def natural_key(self):
+        return (*self.delegation.natural_key(), self.games.slug)
+
+    natural_key.dependencies = ["team.delegation", "team.games"]
+
+    @property
+    def adds_up(self):
+        return self.gold + self.silver + self.bronze == self.total

@@ -1,0 +1,65 @@
+"""The record of every change editors make (written by `team.history`)."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ChangeQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+    def corrections(self):
+        """Changes to published facts that carry a note for readers."""
+        return self.exclude(correction_note="")
+
+
+class Change(models.Model):
+    """One recorded change to the data: who, when, and each field's old and new value.
+
+    Written by `team.history` for every save and delete made through the admin,
+    bulk actions and reverts included. A change with a correction note is
+    published in the readers' corrections log.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Added")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300, verbose_name=_("record"))
+    action = models.CharField(max_length=10, choices=Action)
+    fields = models.JSONField(default=dict, help_text=_("Field name → [old value, new value]."))
+    snapshot = models.JSONField(default=dict, help_text=_("The whole record after the change (before, if deleted)."))
+    version = models.PositiveIntegerField(null=True, blank=True, help_text=_("The record's version after the change."))
+    batch = models.UUIDField(default=uuid.uuid4, help_text=_("Changes made by one action share a batch."))
+    position = models.PositiveIntegerField(default=0, help_text=_("Order within the batch."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    correction_note = models.TextField(blank=True, help_text=_("Shown to readers in the corrections log."))
+    summary = models.TextField(
+        blank=True, help_text=_("What changed, in words, as readers see it in the corrections log.")
+    )
+    reverts = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by")
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="change_object")]
+        permissions = [("revert_change", "Can revert a recorded change")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=["added", "changed", "deleted"]), name="change_action_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"

@@ -1,0 +1,255 @@
+"""The delegation's athletes, their other spellings and the flagbearers."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, StringAgg, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from team.models.games import Delegation, aggregated
+from team.models.reference import Sport, SportClass
+from team.models.review import ExplainsConstraints, ReviewFlag, Sourced
+from team.names import search_key
+
+
+class Gender(models.TextChoices):
+    WOMEN = "W", _("Women")
+    MEN = "M", _("Men")
+
+
+class AthleteQuerySet(models.QuerySet):
+    def competing(self):
+        return self.filter(status=Athlete.Status.COMPETING)
+
+    def named(self, query):
+        """Athletes whose name or any other spelling contains `query`, however it is spelled."""
+        key = search_key(query)
+        if not key:
+            return self
+        matching_names = AthleteName.objects.filter(search_key__contains=key).values("athlete")
+        return self.filter(Q(search_key__contains=key) | Q(pk__in=matching_names))
+
+    def roster(self):
+        """Athletes with their classes, other spellings and competition facts folded into columns.
+
+        One query carries what the team page filters and counts on: classes (as
+        "code, impairment, meaning" lines), scheduled days, round kinds, result
+        statuses and medals (space-separated), and every spelling's search key.
+        """
+        from team.models.competition import Result, Round
+
+        mine = OuterRef("pk")
+        through = Athlete.sport_classes.through.objects.filter(athlete=mine)
+        rounds = Round.objects.filter(event__entries__athlete=mine)
+        results = Result.objects.filter(entry__athlete=mine)
+        names = AthleteName.objects.filter(athlete=mine)
+        return self.select_related("sport").annotate(
+            class_info=aggregated(
+                through,
+                "athlete",
+                StringAgg(
+                    Concat(
+                        "sportclass__code",
+                        Value("\t"),
+                        "sportclass__impairment",
+                        Value("\t"),
+                        "sportclass__meaning",
+                        output_field=models.TextField(),
+                    ),
+                    Value("\n"),
+                ),
+                default=Value(""),
+            ),
+            other_names=aggregated(names, "athlete", StringAgg("name", Value("; ")), default=Value("")),
+            name_keys=aggregated(names, "athlete", StringAgg("search_key", Value("|")), default=Value("")),
+            days=aggregated(
+                rounds.filter(scheduled_date__isnull=False),
+                "event__entries__athlete",
+                StringAgg(Cast("scheduled_date", models.CharField()), Value(" ")),
+                default=Value(""),
+            ),
+            round_kinds=aggregated(rounds, "event__entries__athlete", StringAgg("kind", Value(" ")), default=Value("")),
+            result_statuses=aggregated(results, "entry__athlete", StringAgg("status", Value(" ")), default=Value("")),
+            medals=aggregated(
+                results.exclude(medal=""), "entry__athlete", StringAgg("medal", Value(" ")), default=Value("")
+            ),
+            is_flagbearer=Exists(Flagbearer.objects.filter(athlete=mine)),
+            under_review=Exists(ReviewFlag.objects.open().filter(athlete=mine)),
+        )
+
+
+class AthleteManager(models.Manager.from_queryset(AthleteQuerySet)):
+    def get_by_natural_key(self, games_slug, npc_code, slug):
+        return self.get(delegation__games__slug=games_slug, delegation__npc_code=npc_code, slug=slug)
+
+
+class Athlete(ExplainsConstraints, Sourced):
+    class Status(models.TextChoices):
+        COMPETING = "competing", _("Competing")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="athletes")
+    slug = models.SlugField(help_text=_("Used in the athlete's web address; keep it stable."))
+    name = models.CharField(
+        max_length=200, help_text=_("Canonical spelling shown to readers. Other spellings go below.")
+    )
+    gender = models.CharField(max_length=1, choices=Gender)
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="athletes")
+    sport_classes = models.ManyToManyField(
+        SportClass,
+        blank=True,
+        related_name="athletes",
+        help_text=_("Every class the athlete is reported in (a swimmer may have S, SB and SM)."),
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.COMPETING)
+    status_reason = models.CharField(
+        max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
+    )
+    search_key = models.CharField(max_length=300, blank=True, editable=False)
+
+    explained_constraints = frozenset({"withdrawn_athlete_has_reason"})
+
+    objects = AthleteManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "slug"], name="unique_athlete_slug"),
+            models.CheckConstraint(condition=Q(gender__in=["W", "M"]), name="athlete_gender_valid"),
+            models.CheckConstraint(condition=Q(status__in=["competing", "withdrawn"]), name="athlete_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(status_reason=""),
+                name="withdrawn_athlete_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("team:athlete", kwargs={"slug": self.slug})
+
+    def meta(self):
+        games = self.delegation.games
+        return {
+            "title": f"{self.name} – {self.sport.name} – {self.delegation.country} at {games.name}",
+            "description": _(
+                "%(name)s competes for %(country)s in %(sport)s at the %(games)s: events, schedule and results."
+            )
+            % {
+                "name": self.name,
+                "country": self.delegation.country,
+                "sport": self.sport.name.lower(),
+                "games": games.name,
+            },
+            "type": "profile",
+            "structured": {
+                "@context": "https://schema.org",
+                "@type": "Person",
+                "name": self.name,
+                "alternateName": [name for name in (getattr(self, "other_names", "") or "").split("; ") if name],
+                "nationality": self.delegation.country,
+                "memberOf": {"@type": "SportsTeam", "name": self.delegation.headline},
+            },
+        }
+
+    def natural_key(self):
+        return (*self.delegation.natural_key(), self.slug)
+
+    natural_key.dependencies = ["team.delegation", "team.sport"]
+
+    def clean(self):
+        super().clean()
+        if self.status == self.Status.WITHDRAWN and not self.status_reason:
+            raise ValidationError({"status_reason": _("Give the reason for the withdrawal.")})
+
+
+class AthleteNameManager(models.Manager):
+    def get_by_natural_key(self, games_slug, npc_code, athlete_slug, name):
+        return self.get(
+            athlete__delegation__games__slug=games_slug,
+            athlete__delegation__npc_code=npc_code,
+            athlete__slug=athlete_slug,
+            name=name,
+        )
+
+
+class AthleteName(Sourced):
+    """Another spelling of an athlete's name seen in a source or used elsewhere."""
+
+    class Script(models.TextChoices):
+        LATIN = "latin", _("Latin (English transliteration)")
+        AZERBAIJANI = "azerbaijani", _("Azerbaijani Latin")
+        CYRILLIC = "cyrillic", _("Cyrillic")
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    script = models.CharField(max_length=12, choices=Script, default=Script.LATIN)
+    search_key = models.CharField(max_length=300, blank=True, editable=False)
+
+    objects = AthleteNameManager()
+
+    class Meta:
+        ordering = ["athlete", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["athlete", "name"], name="unique_spelling_per_athlete"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key(self.name)
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (*self.athlete.natural_key(), self.name)
+
+    natural_key.dependencies = ["team.athlete"]
+
+
+class FlagbearerManager(models.Manager):
+    def get_by_natural_key(self, games_slug, npc_code, athlete_slug, ceremony):
+        return self.get(
+            delegation__games__slug=games_slug,
+            delegation__npc_code=npc_code,
+            athlete__slug=athlete_slug,
+            ceremony=ceremony,
+        )
+
+
+class Flagbearer(Sourced):
+    class Ceremony(models.TextChoices):
+        OPENING = "opening", _("Opening ceremony")
+        CLOSING = "closing", _("Closing ceremony")
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="flagbearers")
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="+")
+    ceremony = models.CharField(max_length=10, choices=Ceremony, default=Ceremony.OPENING)
+
+    objects = FlagbearerManager()
+
+    class Meta:
+        ordering = ["delegation", "athlete__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "athlete", "ceremony"], name="unique_flagbearer"),
+            models.CheckConstraint(condition=Q(ceremony__in=["opening", "closing"]), name="ceremony_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} ({self.get_ceremony_display()})"
+
+    def natural_key(self):
+        return (*self.delegation.natural_key(), self.athlete.slug, self.ceremony)
+
+    def clean(self):
+        super().clean()
+        if self.athlete_id and self.delegation_id and self.athlete.delegation_id != self.delegation_id:
+            raise ValidationError({"athlete": _("The flagbearer must belong to this delegation.")})
+
+    natural_key.dependencies = ["team.athlete"]

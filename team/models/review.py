@@ -1,0 +1,204 @@
+"""Provenance and review: the bookkeeping every edited record carries, the sources facts come
+from, and the review flags that tell editors what to check.
+
+`Edited` gives every record a version (the stale-save guard) and a last-changed
+time; `Sourced` adds the source and the sentence that states the fact.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+
+class ExplainsConstraints:
+    """Skip, in `full_clean()`, the constraints whose rule `clean()` already explains.
+
+    The database still enforces them; editors just see one readable message
+    instead of that message plus Django's generic "Constraint … is violated".
+    """
+
+    explained_constraints = frozenset()
+
+    def get_constraints(self):
+        return [
+            (model, [c for c in constraints if c.name not in self.explained_constraints])
+            for model, constraints in super().get_constraints()
+        ]
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Edited(models.Model):
+    """Bookkeeping for anything editors change: when, and a version that guards against lost updates.
+
+    `version` goes up by one on every save; an admin form remembers the version
+    it was opened at and is refused if someone else saved in between.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), verbose_name=_("last changed"))
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if (update_fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class Source(Edited):
+    """A published text (or reference work) that facts were taken from."""
+
+    slug = models.SlugField(unique=True, help_text=_("Short stable identifier used by fixtures."))
+    outlet = models.CharField(max_length=200, help_text=_("Who published it, e.g. AzerNews."))
+    title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("Headline as published. Leave blank if it is not known."),
+    )
+    author = models.CharField(max_length=200, blank=True, help_text=_("Byline, if any."))
+    published_on = models.DateField(null=True, blank=True, help_text=_("Date of publication, if known."))
+    url = models.URLField(blank=True, help_text=_("Where readers can find the original."))
+    body = models.TextField(
+        blank=True,
+        help_text=_("The full text as received. Quoted sentences must appear in it word for word."),
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["outlet", "slug"]
+
+    def __str__(self):
+        return self.title or f"{self.outlet} ({self.slug})"
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Sourced(Edited):
+    """Where a fact came from: the source and the sentence that states it."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The publication this fact was taken from. Blank for facts entered by editors."),
+    )
+    source_quote = models.TextField(
+        blank=True,
+        help_text=_("The sentence in the source that states this fact, copied word for word."),
+    )
+
+    class Meta(Edited.Meta):
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.source_quote and self.source_id and self.source.body and self.source_quote not in self.source.body:
+            raise ValidationError({"source_quote": _("This sentence does not appear word for word in the source.")})
+
+
+class ReviewFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class ReviewFlagManager(models.Manager.from_queryset(ReviewFlagQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+FLAG_TARGETS = ("source", "games", "delegation", "athlete", "event", "entry", "round", "medal_record")
+
+
+def exactly_one_of(fields):
+    """A condition that holds when exactly one of the nullable `fields` is set."""
+    return Q(
+        *[
+            Q(**{f"{field}__isnull": False}) & Q(**{f"{other}__isnull": True for other in fields if other != field})
+            for field in fields
+        ],
+        _connector=Q.OR,
+    )
+
+
+class ReviewFlag(ExplainsConstraints, Edited):
+    """Something in a source an editor must check, attached to the fact it concerns."""
+
+    TARGETS = FLAG_TARGETS
+
+    slug = models.SlugField(unique=True, help_text=_("Short stable identifier."))
+    note = models.TextField(help_text=_("What to check and why, in plain words."))
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    games = models.ForeignKey("team.Games", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    delegation = models.ForeignKey(
+        "team.Delegation", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    athlete = models.ForeignKey("team.Athlete", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    event = models.ForeignKey("team.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    entry = models.ForeignKey("team.Entry", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    round = models.ForeignKey("team.Round", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    medal_record = models.ForeignKey(
+        "team.MedalRecord", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField(blank=True, help_text=_("What was checked and what was done."))
+
+    explained_constraints = frozenset({"flag_has_exactly_one_target", "resolved_flag_says_how"})
+
+    objects = ReviewFlagManager()
+
+    class Meta:
+        ordering = ["created_at", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=exactly_one_of(FLAG_TARGETS),
+                name="flag_has_exactly_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="resolved_flag_says_how",
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = [
+        f"team.{name}"
+        for name in ("source", "games", "delegation", "athlete", "event", "entry", "round", "medalrecord")
+    ]
+
+    @property
+    def target(self):
+        for name in self.TARGETS:
+            if getattr(self, f"{name}_id"):
+                return getattr(self, name)
+        return None
+
+    def clean(self):
+        super().clean()
+        chosen = [name for name in self.TARGETS if getattr(self, f"{name}_id")]
+        if len(chosen) != 1:
+            raise ValidationError(_("Attach the flag to exactly one thing (an athlete, an event …)."))
+        if self.resolved_at and not self.resolution:
+            raise ValidationError({"resolution": _("Say how the flag was resolved.")})
