@@ -114,7 +114,7 @@ class WithdrawalActionMixin:
         form = WithdrawalForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             count = self.save_objects(
-                request, queryset, {"status": "withdrawn", "status_reason": form.cleaned_data["reason"]}
+                request, queryset, {"status": self.model.Status.WITHDRAWN, "status_reason": form.cleaned_data["reason"]}
             )
             self.message_user(
                 request,
@@ -136,7 +136,7 @@ class WithdrawalActionMixin:
 
     @admin.action(description=_("Mark selected as back in competition"), permissions=["change"])
     def mark_competing(self, request, queryset):
-        status = "competing" if self.model is models.Athlete else "entered"
+        status = models.Athlete.Status.COMPETING if self.model is models.Athlete else models.Entry.Status.ENTERED
         count = self.save_objects(request, queryset, {"status": status, "status_reason": ""})
         self.message_user(request, _("%(count)d records updated.") % {"count": count}, messages.SUCCESS)
 

@@ -1,7 +1,7 @@
 """Recording and reverting editors' changes.
 
 Every save and delete made through the admin goes through `record_save` or
-`record_delete`, which store a `Change` row with each field's old and new
+`delete_with_history`, which store a `Change` row with each field's old and new
 value. `revert` undoes a change (or a whole deletion, cascade included) and is
 itself recorded, so the history only ever grows.
 """

@@ -16,7 +16,10 @@ The triggers live outside the migrations: `uninstall()` runs before every
 a table to alter it and refuses to rename a table that a trigger refers to.
 """
 
-MEDAL_KINDS = "('final', 'bronze')"
+from team.models import Round
+
+# The round kinds that award medals, as an SQL list, from the one place they are defined.
+MEDAL_KINDS = "(" + ", ".join(f"'{kind}'" for kind in Round.MEDAL_KINDS) + ")"
 
 # What every insert or update of a result must satisfy (SQLite trigger body).
 RESULT_CHECKS = f"""

@@ -1,4 +1,4 @@
-"""The readers' pages. Each runs a fixed, small number of queries whatever the team's size."""
+"""The readers' pages. Each runs a fixed number of simple queries whatever the team's size."""
 
 from collections import Counter, defaultdict
 
@@ -14,15 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from team.caching import public_page
-from team.facets import Roster, parse_classes
 from team.filters import RosterFilter
-from team.models import Athlete, Change, Delegation, Entry, Event, Result, ReviewFlag, Round, Source, Sport, SportClass
+from team.models import Athlete, Change, Delegation, Event, Result, ReviewFlag, Round, Source, Sport, SportClass
 
 ROSTER_PAGE_SIZE = 50
 
 
 def featured_delegation():
-    delegation = Delegation.objects.for_pages().featured(settings.FEATURED_DELEGATION)
+    delegation = Delegation.objects.featured(settings.FEATURED_DELEGATION)
     if delegation is None:
         raise Http404(_("The team this site follows has not been loaded yet."))
     return delegation
@@ -65,16 +64,9 @@ def classes_of(events):
     return [found[code] for code in sorted(found)]
 
 
-def entries_by_athlete(athletes):
-    entries = defaultdict(list)
-    queryset = Entry.objects.filter(athlete__in=[athlete.pk for athlete in athletes]).select_related(
-        "event__sport", "event__sport_class"
-    )
-    for entry in queryset.order_by("event__sport__name", "event__gender", "event__discipline"):
-        entries[entry.athlete_id].append(entry)
-    for athlete in athletes:
-        athlete.entry_list = entries[athlete.pk]
-    return athletes
+def events_of(athletes):
+    """The events these athletes (from `Athlete.objects.for_cards()`) are entered in."""
+    return [entry.event for athlete in athletes for entry in athlete.entry_list]
 
 
 @require_safe
@@ -84,50 +76,38 @@ def team(request):
     if redirect := without_empty_parameters(request):
         return redirect
     delegation = featured_delegation()
-    athletes = Athlete.objects.filter(delegation=delegation).roster()
-    roster = Roster(athletes, request.GET)
-    facets = roster.facets()
-    games = delegation.games
-    days = [(day.isoformat(), day.isoformat()) for day in games.days()]
-    choices = {f.name: f.choices for f in facets if f.name in ("sport", "classification")} | {"day": days}
-    filterset = RosterFilter(request.GET, queryset=athletes.order_by("sport__name", "name"), choices=choices)
+    athletes = delegation.athletes.order_by("sport__name", "name")
+    filterset = RosterFilter(request.GET, queryset=athletes, games=delegation.games)
 
     problems = []
     page = None
-    events = []
     if filterset.is_valid():
-        by_pk = {athlete.pk: athlete for athlete in roster.athletes}
-        matching = [by_pk[pk] for pk in filterset.qs.values_list("pk", flat=True)]
-        paginator = Paginator(matching, ROSTER_PAGE_SIZE)
+        paginator = Paginator(filterset.qs.for_cards(), ROSTER_PAGE_SIZE)
         number = page_number(request, paginator)
         if number is None:
             problems.append(_("There is no page “%(page)s” of this list.") % {"page": request.GET.get("page")})
         else:
             page = paginator.page(number)
-            entries_by_athlete(page.object_list)
-            events = [entry.event for athlete in page.object_list for entry in athlete.entry_list]
     else:
-        for name, errors in filterset.errors.items():
-            label = filterset.form.fields[name].label if name in filterset.form.fields else name
-            problems.extend(f"{label}: {error}" for error in errors)
+        problems = filterset.problems()
 
     context = {
         "delegation": delegation,
         "meta": delegation.meta(),
-        "tally": delegation.medal_tally(),
-        "facets": facets,
-        "query": roster.query,
-        "classes_here": classes_of(events),
+        "facets": filterset.facets(),
+        "query": request.GET.get("q", "").strip(),
+        "classes_here": classes_of(events_of(page.object_list) if page else []),
         "sort": filterset.sort_key,
+        "sort_choices": filterset.filters["sort"].extra["choices"],
         "page": page,
         "problems": problems,
         "chips": [
-            {"label": label, "value": value_label, "url": url_without(request, name, value)}
-            for label, value_label, name, value in roster.chips()
+            {"label": chip.label, "value": chip.value_label, "url": url_without(request, chip.name, chip.value)}
+            for chip in filterset.chips()
         ],
         "culprits": [
             {"label": label, "count": count, "url": url_without(request, name)}
-            for name, label, count in (roster.what_emptied() if page is not None and not page.object_list else [])
+            for name, label, count in (filterset.what_emptied() if page is not None and not page.object_list else [])
         ],
     }
     return render(request, "team/team.html", context, status=400 if problems else 200)
@@ -137,28 +117,11 @@ def team(request):
 @public_page
 def athlete_detail(request, slug):
     delegation = featured_delegation()
-    athlete = Athlete.objects.filter(delegation=delegation, slug=slug).roster().first()
+    athlete = delegation.athletes.for_profile().filter(slug=slug).first()
     if athlete is None:
         raise Http404(_("No athlete at this address."))
-    athlete.classes = parse_classes(athlete.class_info)
     athlete.delegation = delegation
-    entries = list(
-        Entry.objects.filter(athlete=athlete)
-        .select_related("event__sport", "event__sport_class")
-        .order_by("event__slug")
-    )
-    rounds = list(
-        Round.objects.filter(event__in=[entry.event_id for entry in entries])
-        .select_related("event__games")
-        .order_by("order")
-    )
-    results = {result.round_id: result for result in Result.objects.filter(entry__athlete=athlete)}
-    by_event = defaultdict(list)
-    for round in rounds:
-        round.result = results.get(round.pk)
-        by_event[round.event_id].append(round)
-    for entry in entries:
-        entry.round_list = by_event[entry.event_id]
+    entries = athlete.entry_list
     context = {
         "delegation": delegation,
         "athlete": athlete,
@@ -173,21 +136,10 @@ def athlete_detail(request, slug):
 @public_page
 def event_detail(request, slug):
     delegation = featured_delegation()
-    event = (
-        Event.objects.filter(games=delegation.games, slug=slug).select_related("sport", "sport_class", "games").first()
-    )
+    event = Event.objects.for_page(delegation).filter(games=delegation.games, slug=slug).first()
     if event is None:
         raise Http404(_("No event at this address."))
-    entries = list(event.entries.select_related("athlete").order_by("athlete__name"))
-    rounds = list(event.rounds.order_by("order"))
-    results = defaultdict(list)
-    athletes = {entry.pk: entry.athlete for entry in entries}
-    for result in Result.objects.filter(round__event=event).order_by("rank", "pk"):
-        result.athlete = athletes.get(result.entry_id)
-        results[result.round_id].append(result)
-    for round in rounds:
-        round.result_list = results[round.pk]
-    context = {"delegation": delegation, "event": event, "entries": entries, "rounds": rounds, "meta": event.meta()}
+    context = {"delegation": delegation, "event": event, "meta": event.meta()}
     return render(request, "team/event_detail.html", context)
 
 
@@ -198,11 +150,8 @@ def sport_detail(request, slug):
     sport = Sport.objects.filter(slug=slug).first()
     if sport is None:
         raise Http404(_("No sport at this address."))
-    athletes = list(Athlete.objects.filter(delegation=delegation, sport=sport).roster().order_by("name"))
-    for athlete in athletes:
-        athlete.classes = parse_classes(athlete.class_info)
-    entries_by_athlete(athletes)
-    events = {entry.event for athlete in athletes for entry in athlete.entry_list}
+    athletes = list(delegation.athletes.filter(sport=sport).for_cards().order_by("name"))
+    events = set(events_of(athletes))
     context = {
         "delegation": delegation,
         "meta": delegation.meta(
@@ -245,33 +194,29 @@ def schedule(request):
 @public_page
 def medals(request):
     delegation = featured_delegation()
+    won = Result.objects.filter(entry__athlete__delegation=delegation).medals()
     results = list(
-        Result.objects.filter(entry__athlete__delegation=delegation)
-        .medals()
-        .select_related("entry__athlete__sport", "entry__event__sport", "entry__event__sport_class")
-        .order_by("entry__event__sport__name", "rank")
+        won.select_related("entry__athlete__sport", "entry__event__sport", "entry__event__sport_class").order_by(
+            "entry__event__sport__name", "rank"
+        )
     )
-    by_sport = defaultdict(Counter)
+    sports = {result.entry.event.sport_id: result.entry.event.sport for result in results}
+    by_sport = [(sports[pk], counts) for pk, counts in won.tally_by("entry__event__sport").items()]
     by_athlete = defaultdict(list)
-    counted = set()
     for result in results:
-        if result.medal_unit not in counted:
-            counted.add(result.medal_unit)
-            by_sport[result.entry.event.sport][result.medal] += 1
         by_athlete[result.entry.athlete].append(result)
-    for counts in by_sport.values():
-        counts["total"] = counts["gold"] + counts["silver"] + counts["bronze"]
     context = {
         "delegation": delegation,
         "meta": delegation.meta(
             _("Medals"), _("%(country)s's medals by sport and by athlete.") % {"country": delegation.country}
         ),
         "tally": delegation.medal_tally(),
-        "previous": delegation.previous_record,
+        "previous": delegation.previous_record(),
         "classes_here": classes_of(result.entry.event for result in results),
-        "by_sport": sorted(by_sport.items(), key=lambda item: medal_order(item[1])),
+        "by_sport": sorted(by_sport, key=lambda item: (medal_order(item[1]), item[0].name)),
         "by_athlete": sorted(
-            by_athlete.items(), key=lambda item: (medal_order(Counter(r.medal for r in item[1])), item[0].name)
+            by_athlete.items(),
+            key=lambda item: (medal_order(Counter(result.medal for result in item[1])), item[0].name),
         ),
     }
     return render(request, "team/medals.html", context)

@@ -1,15 +1,18 @@
 """Competition: events, the athletes entered in them, their rounds and the results."""
 
 import datetime
+import functools
+import operator
 import re
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from team.models.games import Games, aggregated, linked_names, unpack_linked_names
+from team.models.games import Games
 from team.models.people import Athlete
 from team.models.reference import Sport, SportClass
 from team.models.review import Edited, ExplainsConstraints, Sourced
@@ -48,7 +51,23 @@ MARK_FORMATS = {
 }
 
 
-class EventManager(models.Manager):
+class EventQuerySet(models.QuerySet):
+    def for_page(self, delegation):
+        """Events as their page shows them: sport, class and Games; the delegation's entries as
+        `team_entries` (by athlete name); the rounds in order, each with the delegation's results
+        as `team_results` (by rank, each with its athlete)."""
+        team_entries = Entry.objects.filter(athlete__delegation=delegation).select_related("athlete")
+        team_results = Result.objects.filter(entry__athlete__delegation=delegation).select_related("entry__athlete")
+        rounds = Round.objects.order_by("order", "pk").prefetch_related(
+            Prefetch("results", queryset=team_results.order_by("rank", "pk"), to_attr="team_results")
+        )
+        return self.select_related("sport", "sport_class", "games").prefetch_related(
+            Prefetch("entries", queryset=team_entries.order_by("athlete__name"), to_attr="team_entries"),
+            Prefetch("rounds", queryset=rounds),
+        )
+
+
+class EventManager(models.Manager.from_queryset(EventQuerySet)):
     def get_by_natural_key(self, games_slug, slug):
         return self.get(games__slug=games_slug, slug=slug)
 
@@ -88,7 +107,7 @@ class Event(Sourced):
         ordering = ["sport__name", "gender", "discipline"]
         constraints = [
             models.UniqueConstraint(fields=["games", "slug"], name="unique_event_slug"),
-            models.CheckConstraint(condition=Q(gender__in=["W", "M", "X"]), name="event_gender_valid"),
+            models.CheckConstraint(condition=Q(gender__in=EventGender.values), name="event_gender_valid"),
         ]
 
     def __str__(self):
@@ -130,7 +149,29 @@ class Event(Sourced):
         return f"{heading} – {' '.join(detail)}" if detail else heading
 
 
-class EntryManager(models.Manager):
+class EntryStatus(models.TextChoices):
+    ENTERED = "entered", _("Entered")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class EntryQuerySet(models.QuerySet):
+    def for_cards(self):
+        """Entries with their event as a link shows it (sport and class for its name), in event order."""
+        return self.select_related("event__sport", "event__sport_class").order_by(
+            "event__sport__name", "event__gender", "event__discipline", "event__slug"
+        )
+
+    def for_profile(self):
+        """`for_cards()` plus the event's Games, its rounds (`event.rounds`, in order) and this
+        entry's results (`results`), for `rounds_with_results()`."""
+        return (
+            self.for_cards()
+            .select_related("event__games")
+            .prefetch_related(Prefetch("event__rounds", queryset=Round.objects.order_by("order", "pk")), "results")
+        )
+
+
+class EntryManager(models.Manager.from_queryset(EntryQuerySet)):
     def get_by_natural_key(self, games_slug, event_slug, npc_code, athlete_slug):
         return self.get(
             event__games__slug=games_slug,
@@ -143,9 +184,7 @@ class EntryManager(models.Manager):
 class Entry(ExplainsConstraints, Sourced):
     """An athlete entered in an event."""
 
-    class Status(models.TextChoices):
-        ENTERED = "entered", _("Entered")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Status = EntryStatus
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
     athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="entries")
@@ -163,9 +202,9 @@ class Entry(ExplainsConstraints, Sourced):
         verbose_name_plural = "entries"
         constraints = [
             models.UniqueConstraint(fields=["event", "athlete"], name="athlete_enters_event_once"),
-            models.CheckConstraint(condition=Q(status__in=["entered", "withdrawn"]), name="entry_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=EntryStatus.values), name="entry_status_valid"),
             models.CheckConstraint(
-                condition=~Q(status="withdrawn") | ~Q(status_reason=""),
+                condition=~Q(status=EntryStatus.WITHDRAWN) | ~Q(status_reason=""),
                 name="withdrawn_entry_has_reason",
             ),
         ]
@@ -181,12 +220,24 @@ class Entry(ExplainsConstraints, Sourced):
     def clean(self):
         super().clean()
         errors = {}
-        if self.status == self.Status.WITHDRAWN and not self.status_reason:
+        if self.is_withdrawn and not self.status_reason:
             errors["status_reason"] = [_("Give the reason for the withdrawal.")]
         if self.event_id and self.athlete_id and (problems := list(self.event_problems())):
             errors["event"] = problems
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_withdrawn(self):
+        return self.status == EntryStatus.WITHDRAWN
+
+    def rounds_with_results(self):
+        """Each round of the event, in order, with this entry's result in it (None while there is none).
+
+        Reads what `Entry.objects.for_profile()` prefetched.
+        """
+        results = {result.round_id: result for result in self.results.all()}
+        return [(round, results.get(round.pk)) for round in self.event.rounds.all()]
 
     def event_problems(self):
         event, athlete = self.event, self.athlete
@@ -222,12 +273,15 @@ class RoundKind(models.TextChoices):
 
 class RoundQuerySet(models.QuerySet):
     def for_schedule(self, delegation):
-        """The rounds the delegation's athletes are entered in, with those athletes as "slug|name;…"."""
-        entered = Entry.objects.filter(event=OuterRef("event"), athlete__delegation=delegation)
+        """The rounds the delegation's athletes are entered in, by day and time, each with its event
+        (sport, class, Games) and the delegation's entries in it as `event.team_entries`, by name."""
+        entered = (
+            Entry.objects.filter(athlete__delegation=delegation).select_related("athlete").order_by("athlete__name")
+        )
         return (
             self.filter(event__in=Event.objects.filter(entries__athlete__delegation=delegation))
             .select_related("event__sport", "event__sport_class", "event__games")
-            .annotate(athlete_list=aggregated(entered, "event", linked_names("athlete")))
+            .prefetch_related(Prefetch("event__entries", queryset=entered, to_attr="team_entries"))
             .order_by("scheduled_date", "scheduled_time", "event__sport__name", "event__slug", "order")
         )
 
@@ -238,7 +292,11 @@ class RoundManager(models.Manager.from_queryset(RoundQuerySet)):
 
 
 class Round(Sourced):
-    """A stage of an event (heats, repechage, final …) and when it is scheduled."""
+    """A stage of an event (heats, repechage, final …) and when it is scheduled.
+
+    Guarded by a database trigger (`team/triggers.py`): a round holding medals
+    cannot become a kind that does not award them (`MEDAL_KINDS`).
+    """
 
     Kind = RoundKind
 
@@ -275,11 +333,6 @@ class Round(Sourced):
     natural_key.dependencies = ["team.event"]
 
     @property
-    def athletes(self):
-        """(slug, name) pairs from `for_schedule()`, by name."""
-        return unpack_linked_names(getattr(self, "athlete_list", None))
-
-    @property
     def awards_medals(self):
         return self.kind in self.MEDAL_KINDS
 
@@ -312,31 +365,6 @@ class Round(Sourced):
             )
 
 
-class ResultQuerySet(models.QuerySet):
-    def medals(self):
-        return self.exclude(medal="")
-
-    def tally(self):
-        """Gold, silver, bronze and total.
-
-        A team event's medal counts once per delegation however many of its
-        athletes share it; individual medals count one each.
-        """
-        counts = {}
-        for medal in Medal.values:
-            counts[f"{medal}_individual"] = Count("pk", filter=Q(medal=medal, entry__event__is_team=False))
-            counts[f"{medal}_team"] = Count(
-                "entry__event", distinct=True, filter=Q(medal=medal, entry__event__is_team=True)
-            )
-        per_delegation = self.order_by().values("entry__athlete__delegation").annotate(**counts)
-        tally = dict.fromkeys(Medal.values, 0)
-        for row in per_delegation:
-            for medal in Medal.values:
-                tally[medal] += row[f"{medal}_individual"] + row[f"{medal}_team"]
-        tally["total"] = sum(tally.values())
-        return tally
-
-
 class Medal(models.TextChoices):
     GOLD = "gold", _("Gold")
     SILVER = "silver", _("Silver")
@@ -346,24 +374,73 @@ class Medal(models.TextChoices):
 MEDAL_RANK = {Medal.GOLD: 1, Medal.SILVER: 2, Medal.BRONZE: 3}
 
 
+class ResultStatus(models.TextChoices):
+    FINISHED = "ok", _("Finished")
+    DNS = "dns", _("Did not start")
+    DNF = "dnf", _("Did not finish")
+    DQ = "dq", _("Disqualified")
+
+
+class RecordMark(models.TextChoices):
+    WORLD = "WR", _("World record")
+    PARALYMPIC = "PR", _("Paralympic record")
+    REGIONAL = "AR", _("Area record")
+
+
+class Settled(models.TextChoices):
+    PROVISIONAL = "provisional", _("Provisional")
+    OFFICIAL = "official", _("Official")
+    AMENDED = "amended", _("Amended after protest or review")
+
+
+def empty_tally():
+    return dict.fromkeys([*Medal.values, "total"], 0)
+
+
+class ResultQuerySet(models.QuerySet):
+    def medals(self):
+        return self.exclude(medal="")
+
+    def tally_by(self, group):
+        """Gold, silver, bronze and total for each value of the field path `group` (e.g. per sport).
+
+        This is the one statement of how medals are counted: a team event's
+        medal counts once per delegation however many of its athletes share
+        it; individual medals count one each.
+        """
+        counts = {}
+        for medal in Medal.values:
+            counts[f"{medal}_individual"] = Count("pk", filter=Q(medal=medal, entry__event__is_team=False))
+            counts[f"{medal}_team"] = Count(
+                "entry__event", distinct=True, filter=Q(medal=medal, entry__event__is_team=True)
+            )
+        groups = [group] if group else []
+        rows = self.order_by().values(*groups, "entry__athlete__delegation").annotate(**counts)
+        tallies = defaultdict(empty_tally)
+        for row in rows:
+            tally = tallies[row[group] if group else None]
+            for medal in Medal.values:
+                won = row[f"{medal}_individual"] + row[f"{medal}_team"]
+                tally[medal] += won
+                tally["total"] += won
+        return dict(tallies)
+
+    def tally(self):
+        """Gold, silver, bronze and total over all these results, by the rule of `tally_by()`."""
+        return self.tally_by(None).get(None, empty_tally())
+
+
 class Result(ExplainsConstraints, Edited):
-    """One athlete's outcome in one round."""
+    """One athlete's outcome in one round.
 
-    class Status(models.TextChoices):
-        FINISHED = "ok", _("Finished")
-        DNS = "dns", _("Did not start")
-        DNF = "dnf", _("Did not finish")
-        DQ = "dq", _("Disqualified")
+    Guarded by database triggers (`team/triggers.py`) beside the constraints
+    below: the entry and the round belong to the same event, and a medal is
+    recorded only in a round that awards medals (`Round.MEDAL_KINDS`).
+    """
 
-    class Record(models.TextChoices):
-        WORLD = "WR", _("World record")
-        PARALYMPIC = "PR", _("Paralympic record")
-        REGIONAL = "AR", _("Area record")
-
-    class Settled(models.TextChoices):
-        PROVISIONAL = "provisional", _("Provisional")
-        OFFICIAL = "official", _("Official")
-        AMENDED = "amended", _("Amended after protest or review")
+    Status = ResultStatus
+    Record = RecordMark
+    Settled = Settled
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="results")
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
@@ -394,24 +471,25 @@ class Result(ExplainsConstraints, Edited):
             models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name="rank_is_positive"),
             models.CheckConstraint(
                 # rank IS NOT NULL: a comparison with NULL is not false, so it would let a bare medal through.
-                condition=Q(medal="")
-                | Q(medal="gold", rank__isnull=False, rank=1)
-                | Q(medal="silver", rank__isnull=False, rank=2)
-                | Q(medal="bronze", rank__isnull=False, rank=3),
+                condition=functools.reduce(
+                    operator.or_,
+                    [Q(medal=medal, rank__isnull=False, rank=rank) for medal, rank in MEDAL_RANK.items()],
+                    Q(medal=""),
+                ),
                 name="medal_agrees_with_rank",
             ),
             models.CheckConstraint(
-                condition=Q(status="ok") | Q(medal="", rank__isnull=True),
+                condition=Q(status=ResultStatus.FINISHED) | Q(medal="", rank__isnull=True),
                 name="no_rank_or_medal_without_finish",
             ),
-            models.CheckConstraint(condition=Q(status__in=["ok", "dns", "dnf", "dq"]), name="result_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=ResultStatus.values), name="result_status_valid"),
             models.CheckConstraint(
-                condition=Q(settled__in=["provisional", "official", "amended"]),
+                condition=Q(settled__in=Settled.values),
                 name="result_settled_valid",
             ),
             models.UniqueConstraint(
                 fields=["round", "medal"],
-                condition=Q(medal__in=["gold", "silver"], tie=False),
+                condition=Q(medal__in=[Medal.GOLD, Medal.SILVER], tie=False),
                 name="one_untied_gold_or_silver_per_round",
                 violation_error_message=_(
                     "This round already has that medal. Tick 'tie' on both results if they are officially tied."
@@ -441,7 +519,7 @@ class Result(ExplainsConstraints, Edited):
             pattern, example = MARK_FORMATS.get(self.entry.event.mark_kind, (None, ""))
             if pattern and not pattern.match(self.mark.strip()):
                 refuse("mark", _("%(event)s records %(example)s.") % {"event": self.entry.event, "example": example})
-        finished = self.status == self.Status.FINISHED
+        finished = self.finished
         if self.rank and not finished:
             refuse("rank", _("Leave the rank blank when the athlete %(status)s.") % {"status": self.status_phrase})
         if self.medal:
@@ -476,10 +554,16 @@ class Result(ExplainsConstraints, Edited):
             raise ValidationError(errors)
 
     @property
-    def medal_unit(self):
-        """What one medal in a tally stands for: a team event's medal counts once, an individual result once each."""
-        event = self.entry.event
-        return (event.pk, self.medal) if event.is_team else self.pk
+    def finished(self):
+        return self.status == ResultStatus.FINISHED
+
+    @property
+    def is_provisional(self):
+        return self.settled == Settled.PROVISIONAL
+
+    @property
+    def is_amended(self):
+        return self.settled == Settled.AMENDED
 
     @property
     def status_phrase(self):

@@ -5,8 +5,8 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Length, Substr, Upper
+from django.db.models import Count, Q
+from django.db.models.functions import Length, Substr, Upper
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -127,27 +127,6 @@ class GamesFact(Sourced):
     natural_key.dependencies = ["team.games"]
 
 
-def aggregated(queryset, group_by, expression, default=None):
-    """One aggregate over a correlated `queryset` (filtered on an OuterRef), as a subquery column.
-
-    Grouping by the correlated field yields exactly one row, so a page can carry
-    lists and counts of related rows without a query per row.
-    """
-    subquery = Subquery(queryset.order_by().values(group_by).annotate(value=expression).values("value")[:1])
-    return subquery if default is None else Coalesce(subquery, default, output_field=expression.output_field)
-
-
-def linked_names(athlete_path):
-    """Athletes as one "slug|name;slug|name" column, for pages that link each of them."""
-    return StringAgg(Concat(f"{athlete_path}__slug", Value("|"), f"{athlete_path}__name"), Value(";"))
-
-
-def unpack_linked_names(packed):
-    """(slug, name) pairs from a `linked_names` column, by name."""
-    pairs = (tuple(pair.split("|", 1)) for pair in (packed or "").split(";") if pair)
-    return sorted(pairs, key=lambda pair: pair[1])
-
-
 def featured_lookup(key, prefix=""):
     """Lookups selecting the delegation named "games-slug/NPC" (settings.FEATURED_DELEGATION)."""
     games_slug, _sep, npc_code = key.partition("/")
@@ -155,45 +134,15 @@ def featured_lookup(key, prefix=""):
 
 
 class DelegationQuerySet(models.QuerySet):
-    def for_pages(self):
-        """The delegation with everything its pages' headers show, in one query."""
-        from team.models.competition import Medal, Result
-        from team.models.people import Athlete, Flagbearer
-
-        athletes = Athlete.objects.filter(delegation=OuterRef("pk"))
-        competing = athletes.filter(status=Athlete.Status.COMPETING)
-        opening = Flagbearer.objects.filter(delegation=OuterRef("pk"), ceremony=Flagbearer.Ceremony.OPENING)
-        previous = MedalRecord.objects.filter(delegation=OuterRef("pk"), games=OuterRef("games__previous"))
-        record = {
-            f"previous_{medal}": Subquery(previous.values(medal)[:1]) for medal in ("gold", "silver", "bronze", "total")
-        }
-        # The medal tally, by the same rule as Result.objects.tally(): a team event's medal counts once.
-        results = Result.objects.filter(entry__athlete__delegation=OuterRef("pk"))
-        group = "entry__athlete__delegation"
-        tally = {
-            f"tally_{medal}": aggregated(
-                results.filter(medal=medal, entry__event__is_team=False), group, Count("pk"), default=0
-            )
-            + aggregated(
-                results.filter(medal=medal, entry__event__is_team=True),
-                group,
-                Count("entry__event", distinct=True),
-                default=0,
-            )
-            for medal in Medal.values
-        }
-        return self.select_related("games__previous").annotate(
-            athletes_named=aggregated(athletes, "delegation", Count("pk"), default=0),
-            athletes_competing=aggregated(competing, "delegation", Count("pk"), default=0),
-            sports_competing=aggregated(competing, "delegation", Count("sport", distinct=True), default=0),
-            flagbearer_list=aggregated(opening, "delegation", linked_names("athlete")),
-            **record,
-            **tally,
-        )
-
     def featured(self, key):
-        """The delegation named "games-slug/NPC", or None when it is not loaded."""
-        return self.filter(**featured_lookup(key)).first()
+        """The delegation named "games-slug/NPC" with its Games (and the earlier Games), or None when not loaded.
+
+        Only what every page's header shows is fetched here; the figures of the
+        team page's "at a glance" (`roster_counts`, `medal_tally`,
+        `opening_flagbearers`, `previous_record`) are each one simple query,
+        run only by the pages that show them.
+        """
+        return self.select_related("games__previous").filter(**featured_lookup(key)).first()
 
 
 class DelegationManager(models.Manager.from_queryset(DelegationQuerySet)):
@@ -272,26 +221,33 @@ class Delegation(ExplainsConstraints, Sourced):
         if not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
             raise ValidationError({"npc_code": _("Use the three capital letters of the IPC code, e.g. AZE.")})
 
-    def medal_tally(self):
-        """Gold, silver, bronze and total, from `for_pages()` when it was used, else counted now."""
-        from team.models.competition import Medal, Result
+    def roster_counts(self):
+        """How many athletes are named, how many compete, and in how many sports."""
+        competing = Q(status=self.athletes.model.Status.COMPETING)
+        return self.athletes.aggregate(
+            named=Count("pk"),
+            competing=Count("pk", filter=competing),
+            sports=Count("sport", distinct=True, filter=competing),
+        )
 
-        if hasattr(self, "tally_gold"):
-            tally = {medal: getattr(self, f"tally_{medal}") for medal in Medal.values}
-            return tally | {"total": sum(tally.values())}
+    def medal_tally(self):
+        """Gold, silver, bronze and total, by the rule of `Result.objects.tally()`."""
+        from team.models.competition import Result
+
         return Result.objects.filter(entry__athlete__delegation=self).tally()
 
-    @property
-    def previous_record(self):
-        """The earlier Games' medals as reported, from `for_pages()`; None when not reported."""
-        if getattr(self, "previous_total", None) is None:
-            return None
-        return {medal: getattr(self, f"previous_{medal}") for medal in ("gold", "silver", "bronze", "total")}
-
-    @property
     def opening_flagbearers(self):
-        """(slug, name) pairs from `for_pages()`, by name."""
-        return unpack_linked_names(getattr(self, "flagbearer_list", None))
+        """The athletes who carried the flag at the opening ceremony, by name."""
+        ceremony = self.flagbearers.model.Ceremony.OPENING
+        return [
+            flagbearer.athlete for flagbearer in self.flagbearers.filter(ceremony=ceremony).select_related("athlete")
+        ]
+
+    def previous_record(self):
+        """The delegation's medals at the Games these are compared with, as reported; None when not reported."""
+        if self.games.previous_id is None:
+            return None
+        return self.past_records.filter(games_id=self.games.previous_id).first()
 
     @cached_property
     def home_zone(self):
@@ -334,7 +290,3 @@ class MedalRecord(Sourced):
         return (*self.delegation.natural_key(), self.games.slug)
 
     natural_key.dependencies = ["team.delegation", "team.games"]
-
-    @property
-    def adds_up(self):
-        return self.gold + self.silver + self.bronze == self.total

@@ -10,6 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ChangeAction(models.TextChoices):
+    ADDED = "added", _("Added")
+    CHANGED = "changed", _("Changed")
+    DELETED = "deleted", _("Deleted")
+
+
 class ChangeQuerySet(models.QuerySet):
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
@@ -27,10 +33,7 @@ class Change(models.Model):
     published in the readers' corrections log.
     """
 
-    class Action(models.TextChoices):
-        ADDED = "added", _("Added")
-        CHANGED = "changed", _("Changed")
-        DELETED = "deleted", _("Deleted")
+    Action = ChangeAction
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
@@ -58,7 +61,7 @@ class Change(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="change_object")]
         permissions = [("revert_change", "Can revert a recorded change")]
         constraints = [
-            models.CheckConstraint(condition=Q(action__in=["added", "changed", "deleted"]), name="change_action_valid"),
+            models.CheckConstraint(condition=Q(action__in=ChangeAction.values), name="change_action_valid"),
         ]
 
     def __str__(self):

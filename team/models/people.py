@@ -2,12 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, StringAgg, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from team.models.games import Delegation, aggregated
+from team.models.games import Delegation
 from team.models.reference import Sport, SportClass
 from team.models.review import ExplainsConstraints, ReviewFlag, Sourced
 from team.names import search_key
@@ -18,10 +17,12 @@ class Gender(models.TextChoices):
     MEN = "M", _("Men")
 
 
-class AthleteQuerySet(models.QuerySet):
-    def competing(self):
-        return self.filter(status=Athlete.Status.COMPETING)
+class AthleteStatus(models.TextChoices):
+    COMPETING = "competing", _("Competing")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
+
+class AthleteQuerySet(models.QuerySet):
     def named(self, query):
         """Athletes whose name or any other spelling contains `query`, however it is spelled."""
         key = search_key(query)
@@ -30,52 +31,39 @@ class AthleteQuerySet(models.QuerySet):
         matching_names = AthleteName.objects.filter(search_key__contains=key).values("athlete")
         return self.filter(Q(search_key__contains=key) | Q(pk__in=matching_names))
 
-    def roster(self):
-        """Athletes with their classes, other spellings and competition facts folded into columns.
-
-        One query carries what the team page filters and counts on: classes (as
-        "code, impairment, meaning" lines), scheduled days, round kinds, result
-        statuses and medals (space-separated), and every spelling's search key.
-        """
-        from team.models.competition import Result, Round
-
+    def with_badges(self):
+        """Athletes with what every mention of them shows: the sport, the classes as the list
+        `class_list` (by code), the other spellings as the list `spellings` (by name), and two
+        flags, `is_flagbearer` and `under_review` (an open review flag on the athlete)."""
         mine = OuterRef("pk")
-        through = Athlete.sport_classes.through.objects.filter(athlete=mine)
-        rounds = Round.objects.filter(event__entries__athlete=mine)
-        results = Result.objects.filter(entry__athlete=mine)
-        names = AthleteName.objects.filter(athlete=mine)
-        return self.select_related("sport").annotate(
-            class_info=aggregated(
-                through,
-                "athlete",
-                StringAgg(
-                    Concat(
-                        "sportclass__code",
-                        Value("\t"),
-                        "sportclass__impairment",
-                        Value("\t"),
-                        "sportclass__meaning",
-                        output_field=models.TextField(),
-                    ),
-                    Value("\n"),
-                ),
-                default=Value(""),
-            ),
-            other_names=aggregated(names, "athlete", StringAgg("name", Value("; ")), default=Value("")),
-            name_keys=aggregated(names, "athlete", StringAgg("search_key", Value("|")), default=Value("")),
-            days=aggregated(
-                rounds.filter(scheduled_date__isnull=False),
-                "event__entries__athlete",
-                StringAgg(Cast("scheduled_date", models.CharField()), Value(" ")),
-                default=Value(""),
-            ),
-            round_kinds=aggregated(rounds, "event__entries__athlete", StringAgg("kind", Value(" ")), default=Value("")),
-            result_statuses=aggregated(results, "entry__athlete", StringAgg("status", Value(" ")), default=Value("")),
-            medals=aggregated(
-                results.exclude(medal=""), "entry__athlete", StringAgg("medal", Value(" ")), default=Value("")
-            ),
-            is_flagbearer=Exists(Flagbearer.objects.filter(athlete=mine)),
-            under_review=Exists(ReviewFlag.objects.open().filter(athlete=mine)),
+        return (
+            self.select_related("sport")
+            .prefetch_related(
+                Prefetch("sport_classes", queryset=SportClass.objects.order_by("code"), to_attr="class_list"),
+                Prefetch("names", queryset=AthleteName.objects.order_by("name"), to_attr="spellings"),
+            )
+            .annotate(
+                is_flagbearer=Exists(Flagbearer.objects.filter(athlete=mine)),
+                under_review=Exists(ReviewFlag.objects.open().filter(athlete=mine)),
+            )
+        )
+
+    def for_cards(self):
+        """Athletes as the roster cards show them: `with_badges()` plus the events they are
+        entered in as the list `entry_list` (each with its event, see `Entry.objects.for_cards()`)."""
+        from team.models.competition import Entry
+
+        return self.with_badges().prefetch_related(
+            Prefetch("entries", queryset=Entry.objects.for_cards(), to_attr="entry_list")
+        )
+
+    def for_profile(self):
+        """Athletes as their own page shows them: `with_badges()` plus, as the list `entry_list`,
+        every entry with the event's rounds and the athlete's results (see `Entry.objects.for_profile()`)."""
+        from team.models.competition import Entry
+
+        return self.with_badges().prefetch_related(
+            Prefetch("entries", queryset=Entry.objects.for_profile(), to_attr="entry_list")
         )
 
 
@@ -85,9 +73,7 @@ class AthleteManager(models.Manager.from_queryset(AthleteQuerySet)):
 
 
 class Athlete(ExplainsConstraints, Sourced):
-    class Status(models.TextChoices):
-        COMPETING = "competing", _("Competing")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Status = AthleteStatus
 
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="athletes")
     slug = models.SlugField(help_text=_("Used in the athlete's web address; keep it stable."))
@@ -116,10 +102,10 @@ class Athlete(ExplainsConstraints, Sourced):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "slug"], name="unique_athlete_slug"),
-            models.CheckConstraint(condition=Q(gender__in=["W", "M"]), name="athlete_gender_valid"),
-            models.CheckConstraint(condition=Q(status__in=["competing", "withdrawn"]), name="athlete_status_valid"),
+            models.CheckConstraint(condition=Q(gender__in=Gender.values), name="athlete_gender_valid"),
+            models.CheckConstraint(condition=Q(status__in=AthleteStatus.values), name="athlete_status_valid"),
             models.CheckConstraint(
-                condition=~Q(status="withdrawn") | ~Q(status_reason=""),
+                condition=~Q(status=AthleteStatus.WITHDRAWN) | ~Q(status_reason=""),
                 name="withdrawn_athlete_has_reason",
             ),
         ]
@@ -152,7 +138,7 @@ class Athlete(ExplainsConstraints, Sourced):
                 "@context": "https://schema.org",
                 "@type": "Person",
                 "name": self.name,
-                "alternateName": [name for name in (getattr(self, "other_names", "") or "").split("; ") if name],
+                "alternateName": [spelling.name for spelling in self.spellings],
                 "nationality": self.delegation.country,
                 "memberOf": {"@type": "SportsTeam", "name": self.delegation.headline},
             },
@@ -163,9 +149,13 @@ class Athlete(ExplainsConstraints, Sourced):
 
     natural_key.dependencies = ["team.delegation", "team.sport"]
 
+    @property
+    def is_withdrawn(self):
+        return self.status == AthleteStatus.WITHDRAWN
+
     def clean(self):
         super().clean()
-        if self.status == self.Status.WITHDRAWN and not self.status_reason:
+        if self.is_withdrawn and not self.status_reason:
             raise ValidationError({"status_reason": _("Give the reason for the withdrawal.")})
 
 
@@ -223,10 +213,13 @@ class FlagbearerManager(models.Manager):
         )
 
 
+class Ceremony(models.TextChoices):
+    OPENING = "opening", _("Opening ceremony")
+    CLOSING = "closing", _("Closing ceremony")
+
+
 class Flagbearer(Sourced):
-    class Ceremony(models.TextChoices):
-        OPENING = "opening", _("Opening ceremony")
-        CLOSING = "closing", _("Closing ceremony")
+    Ceremony = Ceremony
 
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="flagbearers")
     athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="+")
@@ -238,7 +231,7 @@ class Flagbearer(Sourced):
         ordering = ["delegation", "athlete__name"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "athlete", "ceremony"], name="unique_flagbearer"),
-            models.CheckConstraint(condition=Q(ceremony__in=["opening", "closing"]), name="ceremony_valid"),
+            models.CheckConstraint(condition=Q(ceremony__in=Ceremony.values), name="ceremony_valid"),
         ]
 
     def __str__(self):

@@ -37,17 +37,22 @@ class SportClassManager(models.Manager):
         return self.get(code=code)
 
 
+class ClassKind(models.TextChoices):
+    SPORT_CLASS = "class", _("Sport class")
+    EVENT_CODE = "event", _("Event code")
+
+
+class Impairment(models.TextChoices):
+    PHYSICAL = "physical", _("Physical impairment")
+    VISUAL = "visual", _("Visual impairment")
+    INTELLECTUAL = "intellectual", _("Intellectual impairment")
+
+
 class SportClass(Sourced):
     """A classification code (S12, T13, K44 …) explained for readers."""
 
-    class Kind(models.TextChoices):
-        SPORT_CLASS = "class", _("Sport class")
-        EVENT_CODE = "event", _("Event code")
-
-    class Impairment(models.TextChoices):
-        PHYSICAL = "physical", _("Physical impairment")
-        VISUAL = "visual", _("Visual impairment")
-        INTELLECTUAL = "intellectual", _("Intellectual impairment")
+    Kind = ClassKind
+    Impairment = Impairment
 
     code = models.CharField(max_length=12, unique=True, help_text=_("As printed, e.g. S12."))
     sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="classes")
@@ -66,9 +71,9 @@ class SportClass(Sourced):
         ordering = ["sport__name", "code"]
         verbose_name_plural = "sport classes"
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["class", "event"]), name="sportclass_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=ClassKind.values), name="sportclass_kind_valid"),
             models.CheckConstraint(
-                condition=Q(impairment__in=["physical", "visual", "intellectual"]),
+                condition=Q(impairment__in=Impairment.values),
                 name="sportclass_impairment_valid",
             ),
         ]
@@ -81,5 +86,9 @@ class SportClass(Sourced):
 
     def natural_key(self):
         return (self.code,)
+
+    @property
+    def is_event_code(self):
+        return self.kind == ClassKind.EVENT_CODE
 
     natural_key.dependencies = ["team.sport"]

@@ -1,8 +1,10 @@
 import json
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -22,22 +24,50 @@ def ld_json(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
-@register.inclusion_tag("includes/round_time.html")
+@register.simple_tag
 def round_time(round, delegation):
-    """A round's time at the venue and at home, or 'to be confirmed'."""
+    """A round's time at the venue and at home, with its day, or what is still to be confirmed.
+
+    Built here rather than in an included template: the schedule shows it on every row.
+    Times are formatted here too: the template engine would convert aware times to the server's zone.
+    """
     games = delegation.games
-    venue, home = round.clock(games.zone), round.clock(delegation.home_zone)
-    # Formatted here: the template engine would convert aware times to the server's zone.
-    return {
-        "round": round,
-        "venue_city": games.host_city,
-        "venue_time": venue and venue.strftime("%H:%M"),
-        "home_city": zone_city(delegation.home_time_zone),
-        "home_time": home and home.strftime("%H:%M"),
-    }
+    day = date_format(round.scheduled_date, "l j F") if round.scheduled_date else None
+    venue = round.clock(games.zone)
+    if venue is None:
+        if day is None:
+            return _("day and time to be confirmed")
+        return format_html("{}, {}", day, _("time to be confirmed"))
+    home = round.clock(delegation.home_zone)
+    return format_html(
+        '<time datetime="{venue}">{venue}</time> {venue_label} · {home} {home_label}, {day}',
+        venue=venue.strftime("%H:%M"),
+        venue_label=_("%(city)s time") % {"city": games.host_city},
+        home=home.strftime("%H:%M"),
+        home_label=_("%(city)s time") % {"city": zone_city(delegation.home_time_zone)},
+        day=day or _("day to be confirmed"),
+    )
 
 
-@register.inclusion_tag("includes/class_code.html")
-def class_code(info):
+@register.simple_tag
+def class_code(sport_class):
     """A class code linked to the glossary, with its meaning in words beside it."""
-    return {"info": info}
+    return format_html(
+        '<a class="class-code" href="{}">{}</a> <span class="class-meaning">({})</span>',
+        sport_class.get_absolute_url(),
+        sport_class.code,
+        sport_class.meaning,
+    )
+
+
+@register.simple_tag
+def event_link(event):
+    """A link to an event's page; a class code in its name points to the page's "classes on this page" note."""
+    if event.sport_class_id:
+        return format_html(
+            '<a href="{}" aria-describedby="class-note-{}">{}</a>',
+            event.get_absolute_url(),
+            event.sport_class.code,
+            event.name,
+        )
+    return format_html('<a href="{}">{}</a>', event.get_absolute_url(), event.name)

@@ -206,7 +206,7 @@ def test_server_error_page_leaks_nothing(client, article_data, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("team.views.Roster", explode)
+    monkeypatch.setattr("team.views.RosterFilter", explode)
     client.raise_request_exception = False
     response = client.get(TEAM)
     assert response.status_code == 500
@@ -313,7 +313,7 @@ def test_a_repeat_visit_is_answered_before_sessions_and_routing(client, page_cac
     def refuse(*args, **kwargs):
         raise AssertionError("the view ran although the page was cached")
 
-    monkeypatch.setattr("team.views.Roster", refuse)
+    monkeypatch.setattr("team.views.RosterFilter", refuse)
     assert client.get(TEAM).status_code == 200
 
 

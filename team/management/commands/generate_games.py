@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 
-from team.models import Athlete, Delegation, Entry, Event, Games, Result, Round, Sport, SportClass
+from team.models import MEDAL_RANK, Athlete, Delegation, Entry, Event, Games, MarkKind, Result, Round, Sport, SportClass
 from team.names import search_key
 
 FIRST_NAMES = ["Ali", "Sara", "Jun", "Maria", "Omar", "Lena", "Ivan", "Aiko", "Kwame", "Nora", "Luis", "Mei", "Tariq"]
@@ -79,7 +79,7 @@ class Command(BaseCommand):
         )
         sports = list(Sport.objects.using(alias).order_by("slug"))
         classes = {}
-        for sport_class in SportClass.objects.using(alias).filter(kind="class"):
+        for sport_class in SportClass.objects.using(alias).filter(kind=SportClass.Kind.SPORT_CLASS):
             classes.setdefault(sport_class.sport_id, []).append(sport_class)
 
         codes = self.npc_codes(rng, options["delegations"])
@@ -103,7 +103,7 @@ class Command(BaseCommand):
                     gender=rng.choice("WMX" if n % 17 == 0 else "WM"),
                     sport_class=rng.choice(sport_classes) if sport_classes else None,
                     discipline=rng.choice(DISCIPLINES.get(sport.slug, ["open"])),
-                    mark_kind="other",
+                    mark_kind=MarkKind.OTHER,
                 )
             )
         events = Event.objects.using(alias).bulk_create(events)
@@ -147,20 +147,24 @@ class Command(BaseCommand):
 
         rounds, results = [], []
         days = (games.end_date - games.start_date).days
+        morning, evening = datetime.time(10, 0), datetime.time(19, 30)
+        medal_for_rank = {rank: medal for medal, rank in MEDAL_RANK.items()}
         for event in events:
             day = games.start_date + datetime.timedelta(days=rng.randrange(days))
-            heats = Round(event=event, kind="heats", order=1, scheduled_date=day, scheduled_time=datetime.time(10, 0))
-            final = Round(event=event, kind="final", order=2, scheduled_date=day, scheduled_time=datetime.time(19, 30))
+            heats = Round(event=event, kind=Round.Kind.HEATS, order=1, scheduled_date=day, scheduled_time=morning)
+            final = Round(event=event, kind=Round.Kind.FINAL, order=2, scheduled_date=day, scheduled_time=evening)
             rounds += [heats, final]
         rounds = Round.objects.using(alias).bulk_create(rounds)
         for heats, final in zip(rounds[::2], rounds[1::2], strict=True):
             field = entrants.get(heats.event_id, [])
             order = rng.sample(field, len(field))
             for rank, entry in enumerate(order, 1):
-                results.append(Result(entry=entry, round=heats, rank=rank, settled="official"))
+                results.append(Result(entry=entry, round=heats, rank=rank, settled=Result.Settled.OFFICIAL))
             for rank, entry in enumerate(order[:8], 1):
-                medal = {1: "gold", 2: "silver", 3: "bronze"}.get(rank, "")
-                results.append(Result(entry=entry, round=final, rank=rank, medal=medal, settled="official"))
+                medal = medal_for_rank.get(rank, "")
+                results.append(
+                    Result(entry=entry, round=final, rank=rank, medal=medal, settled=Result.Settled.OFFICIAL)
+                )
         Result.objects.using(alias).bulk_create(results, batch_size=2000)
         return {
             "delegations": len(delegations),
