@@ -38,16 +38,13 @@ check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Backups: every editor-made record, corrections and history included, as JSON.
+# Backups: every editor-made record, corrections, history and accounts included, as JSON
+# readable by its owner only (it holds password hashes); see team/management/commands/backup.py.
 BACKUP_DIR ?= backups
-BACKUP_EXCLUDE := --exclude contenttypes --exclude auth.permission --exclude sessions --exclude admin.logentry
 
 .PHONY: backup restore
 backup: install
-	mkdir -p $(BACKUP_DIR)
-	$(BIN)/python manage.py dumpdata --natural-foreign $(BACKUP_EXCLUDE) --indent 1 \
-		--output $(BACKUP_DIR)/backup-$$(date -u +%Y%m%dT%H%M%SZ).json
-	@ls -1t $(BACKUP_DIR) | head -1
+	$(BIN)/python manage.py backup --dir $(BACKUP_DIR)
 
 # Into an empty database only: make restore FILE=backups/backup-….json
 restore: install

@@ -167,12 +167,28 @@ ADMIN_LOGIN_FAILURE_WINDOW = int(os.environ.get("DJANGO_ADMIN_LOGIN_FAILURE_WIND
 # process's memory (fine for `make run`, which serves from one process).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # Django's Redis cache that degrades instead of failing when Redis does (see team.caching).
+            "BACKEND": "team.caching.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            # Give up quickly on an unreachable Redis: a page rendered without the cache beats a hung worker.
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "paralympics"}}
 
-# Readers' pages are kept in the cache above until an editor's change invalidates them.
+# Readers' pages are kept in the cache above, keyed by the database's generation of readers' data
+# (team.caching), which each process re-reads at most once per PAGE_GENERATION_TTL seconds.
 PUBLIC_PAGE_CACHE = os.environ.get("DJANGO_PUBLIC_PAGE_CACHE", "1") == "1"
+PAGE_GENERATION_TTL = float(os.environ.get("DJANGO_PAGE_GENERATION_TTL", "1"))
+# Pages each process may render at once; a miss beyond that gets a 503 with Retry-After at once, so that
+# a flood of addresses no cache has seen leaves threads free for cached pages (GUNICORN_THREADS is 4).
+RENDER_CONCURRENCY = int(os.environ.get("DJANGO_RENDER_CONCURRENCY", "2"))
 
 # Security headers. Pages need nothing from other hosts, no inline script or style:
 # the policy allows only this site's own files and forbids framing.

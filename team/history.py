@@ -16,7 +16,6 @@ from django.db import router, transaction
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
-from team.caching import invalidate_on_commit
 from team.models import Change
 
 BOOKKEEPING = {"version", "updated_at"}
@@ -54,7 +53,6 @@ def record_save(obj, before, user, note="", reverts=None):
         f"{label(model, name)}: “{describe(model, name, old)}” → “{describe(model, name, new)}”"
         for name, (old, new) in fields.items()
     )
-    invalidate_on_commit()
     return Change.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
@@ -102,7 +100,6 @@ def delete_with_history(objs, user, reverts=None):
                 reverts=reverts,
             )
         collector.delete()
-        invalidate_on_commit()
 
 
 def rebuild(change, fields):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,19 @@ from django.views.decorators.http import require_safe
 
 from team.caching import public_page
 from team.filters import RosterFilter
-from team.models import Athlete, Change, Delegation, Event, Result, ReviewFlag, Round, Source, Sport, SportClass
+from team.models import (
+    Athlete,
+    Change,
+    Delegation,
+    Event,
+    Result,
+    ReviewFlag,
+    Round,
+    Source,
+    Sport,
+    SportClass,
+    featured_lookup,
+)
 
 ROSTER_PAGE_SIZE = 50
 
@@ -25,17 +37,6 @@ def featured_delegation():
     if delegation is None:
         raise Http404(_("The team this site follows has not been loaded yet."))
     return delegation
-
-
-def without_empty_parameters(request):
-    """A redirect to the same page minus empty parameters (a plain GET form sends them all)."""
-    query = request.GET.copy()
-    empty = [key for key, values in query.lists() if not any(value.strip() for value in values)]
-    if not empty:
-        return None
-    for key in empty:
-        del query[key]
-    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
 
 
 def url_without(request, name, value=None):
@@ -70,11 +71,12 @@ def events_of(athletes):
 
 
 @require_safe
-@public_page
+@public_page(params=lambda: [*RosterFilter.base_filters, "page"])
 def team(request):
-    """The delegation at a glance, and its roster with filters whose state lives in the URL."""
-    if redirect := without_empty_parameters(request):
-        return redirect
+    """The delegation at a glance, and its roster with filters whose state lives in the URL.
+
+    Empty parameters (a plain GET form sends them all) and unknown ones are redirected away by `public_page`.
+    """
     delegation = featured_delegation()
     athletes = delegation.athletes.order_by("sport__name", "name")
     filterset = RosterFilter(request.GET, queryset=athletes, games=delegation.games)
@@ -292,15 +294,22 @@ def health(request):
         checks["database"] = f"error: {type(error).__name__}"
     try:
         cache.set("health:probe", "ok", 10)
-        checks["cache"] = "ok" if cache.get("health:probe") == "ok" else "error: value not kept"
+        kept = cache.get("health:probe") == "ok"
+        # A cache that degrades instead of raising names its last failure.
+        checks["cache"] = "ok" if kept else f"error: {getattr(cache, 'failure', None) or 'value not kept'}"
     except Exception as error:  # any backend failure means the cache is not usable
         checks["cache"] = f"error: {type(error).__name__}"
+    if checks["database"] == "ok":
+        # The data can be read but may not hold the team the site features: every page would be a 404.
+        found = Delegation.objects.filter(**featured_lookup(settings.FEATURED_DELEGATION)).exists()
+        checks["featured"] = "ok" if found else f"error: {settings.FEATURED_DELEGATION} is not in the database"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
 @require_safe
 def robots(request):
+    """Everything public may be indexed. The admin is not named here (that would publish its address):
+    its pages say `noindex` in their own headers instead."""
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    admin = reverse("admin:index")
-    return HttpResponse(f"User-agent: *\nDisallow: {admin}\n\nSitemap: {sitemap}\n", content_type="text/plain")
+    return HttpResponse(f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n", content_type="text/plain")

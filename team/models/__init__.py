@@ -36,7 +36,7 @@ from team.models.competition import (
     RoundKind,
 )
 from team.models.games import Delegation, Games, GamesFact, MedalRecord, featured_lookup, validate_time_zone
-from team.models.history import Change
+from team.models.history import Change, Publication
 from team.models.people import Athlete, AthleteName, Flagbearer, Gender
 from team.models.reference import Sport, SportClass
 from team.models.review import FLAG_TARGETS, Edited, ExplainsConstraints, ReviewFlag, Source, Sourced
@@ -64,6 +64,7 @@ __all__ = [
     "MarkKind",
     "Medal",
     "MedalRecord",
+    "Publication",
     "Result",
     "ReviewFlag",
     "Round",

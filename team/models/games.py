@@ -3,6 +3,7 @@
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -20,6 +21,11 @@ def validate_time_zone(value):
             _("%(value)s is not a time zone name such as Europe/Paris or Asia/Baku."),
             params={"value": value},
         )
+
+
+FIRST_PARALYMPICS = 1960
+LAST_PLAUSIBLE_YEAR = 2100
+MAX_GAMES_DAYS = 42
 
 
 class Games(ExplainsConstraints, Sourced):
@@ -80,12 +86,36 @@ class Games(ExplainsConstraints, Sourced):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The Games cannot end before they start.")})
+        errors = {}
+        if self.year and not FIRST_PARALYMPICS <= self.year <= LAST_PLAUSIBLE_YEAR:
+            errors["year"] = _("Paralympic Games have been held since %(first)s; check the year.") % {
+                "first": FIRST_PARALYMPICS
+            }
+        for name in ("start_date", "end_date"):
+            day = getattr(self, name)
+            # Games are held in the year they are named after, or (Tokyo 2020) one year later.
+            if day and self.year and day.year not in (self.year, self.year + 1):
+                errors[name] = [
+                    _("%(day)s is not in %(year)s, the year of these Games.")
+                    % {
+                        "day": day,
+                        "year": self.year,
+                    }
+                ]
+        if self.start_date and self.end_date and (self.end_date - self.start_date).days >= MAX_GAMES_DAYS:
+            errors.setdefault("end_date", []).append(_("Games last a few weeks at most; check the dates."))
+        if self.pk and (featured := featured_key_changes(self, lambda games: games.slug)):
+            errors["slug"] = featured
+        if errors:
+            raise ValidationError(errors)
 
     def days(self):
-        """Every day of the Games, when both ends are known."""
+        """Every day of the Games, when both ends are known (none for an implausibly long span)."""
         if not (self.start_date and self.end_date):
             return []
         length = (self.end_date - self.start_date).days + 1
+        if length > MAX_GAMES_DAYS:
+            return []
         return [self.start_date + datetime.timedelta(days=n) for n in range(length)]
 
     def is_during(self, day):
@@ -125,6 +155,25 @@ class GamesFact(Sourced):
         return (*self.games.natural_key(), self.slug)
 
     natural_key.dependencies = ["team.games"]
+
+
+def featured_key_changes(obj, part_of_key):
+    """A message if saving `obj` would stop the featured delegation (settings.FEATURED_DELEGATION)
+    from being found: the site would then show readers nothing at all."""
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+    if stored is None or not is_featured(stored) or part_of_key(stored) == part_of_key(obj):
+        return None
+    return _(
+        "This is part of the address of the team the site features (%(key)s); with this change every "
+        "public page would be empty. Ask an administrator to change DJANGO_FEATURED_DELEGATION first."
+    ) % {"key": settings.FEATURED_DELEGATION}
+
+
+def is_featured(obj):
+    games_slug, _sep, npc_code = settings.FEATURED_DELEGATION.partition("/")
+    if isinstance(obj, Games):
+        return obj.slug == games_slug
+    return obj.games.slug == games_slug and obj.npc_code == npc_code
 
 
 def featured_lookup(key, prefix=""):
@@ -220,6 +269,8 @@ class Delegation(ExplainsConstraints, Sourced):
         code = self.npc_code
         if not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
             raise ValidationError({"npc_code": _("Use the three capital letters of the IPC code, e.g. AZE.")})
+        if self.pk and (featured := featured_key_changes(self, lambda d: (d.games_id, d.npc_code))):
+            raise ValidationError(featured)
 
     def roster_counts(self):
         """How many athletes are named, how many compete, and in how many sports."""

@@ -66,3 +66,26 @@ class Change(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class Publication(models.Model):
+    """What readers see, as of when: one row the database itself moves on whenever the delegation's data changes.
+
+    Triggers on every table of this app (`team/triggers.py`) raise `generation`
+    and set `changed_at` in the same transaction as the change, whatever made
+    it: the admin, a bulk action, the shell, `loaddata` or a restore; `migrate`
+    moves it on once it has run. The readers' page cache (`team.caching`) keys
+    every stored page by the generation, so a committed change can never stay
+    hidden behind a cached page, even when the cache was unreachable at commit time.
+    """
+
+    generation = models.PositiveBigIntegerField(
+        default=0, help_text=_("Microseconds since the epoch at the last change, or one more than before.")
+    )
+    changed_at = models.DateTimeField(null=True, blank=True, help_text=_("When readers' data last changed."))
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"Generation {self.generation} ({self.changed_at})"

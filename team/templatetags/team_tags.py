@@ -1,10 +1,13 @@
 import json
 
 from django import template
+from django.core.exceptions import DisallowedHost
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from team.caching import canonical_host
 
 register = template.Library()
 
@@ -15,6 +18,19 @@ JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 def zone_city(zone):
     """The city part of a time zone name: Asia/Baku → Baku."""
     return str(zone).rsplit("/", 1)[-1].replace("_", " ")
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address on the site's canonical host, or "" when the request's host is not one of ours
+    (the error page for a bad Host header must not fail in turn)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    try:
+        return f"{request.scheme}://{canonical_host(request)}{request.path}"
+    except DisallowedHost:
+        return ""
 
 
 @register.filter

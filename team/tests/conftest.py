@@ -29,14 +29,31 @@ def no_stray_connections(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    """Each test starts with an empty cache; pages are cached only in the tests about caching
-    (elsewhere tests change data directly, not through the editors' paths that invalidate it)."""
+    """Each test starts with an empty cache, and pages are cached only in the tests about caching
+    (`page_cache`); the database's generation is read on every request, not once a second."""
     from django.core.cache import cache
 
     settings.PUBLIC_PAGE_CACHE = False
+    settings.PAGE_GENERATION_TTL = 0
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def page_cache(settings, article_data):
+    """Readers' pages cached as in production.
+
+    Each test runs inside a transaction that is rolled back, and PostgreSQL's
+    publication triggers wait for a commit: here they fire at each statement
+    instead, as a committed change would have them fire.
+    """
+    from django.db import connection
+
+    settings.PUBLIC_PAGE_CACHE = True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS team_publish IMMEDIATE")
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
-from team.caching import invalidate_on_commit
 from team.models import Games, Source, Sport
 
 
@@ -58,7 +57,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             for path in paths:
                 loaded += self.load(path)
-            invalidate_on_commit()
         if verbose:
             self.stdout.write(self.style.SUCCESS(f"Loaded {loaded} objects from {len(paths)} fixture(s)."))
 

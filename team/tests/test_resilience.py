@@ -1,0 +1,119 @@
+"""When the cache fails, readers and editors notice at most a slower site: never a 500, never a lost edit."""
+
+import logging
+
+import pytest
+import redis
+from django.core.cache.backends.redis import RedisCache
+from django.urls import reverse
+
+from team.models import Athlete
+
+TEAM = reverse("team:team")
+ATHLETE = reverse("team:athlete", args=["roman-saleh"])
+
+pytestmark = pytest.mark.usefixtures("article_data")
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The site configured for Redis, on a port where nothing listens (connections are refused at once)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "team.caching.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+    settings.PUBLIC_PAGE_CACHE = True
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    user = django_user_model.objects.create_superuser("editor", "editor@example.com", "a-long-passphrase")
+    client.force_login(user)
+    return user
+
+
+def test_readers_pages_are_served_while_redis_is_down(client, redis_down):
+    for url in (TEAM, ATHLETE, f"{TEAM}?sport=para-swimming", reverse("team:schedule")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "Roman Saleh" in client.get(ATHLETE).text
+
+
+def test_a_revalidation_while_redis_is_down_gets_the_page(client, redis_down):
+    response = client.get(TEAM, headers={"if-none-match": '"1-abc"'})
+    assert response.status_code == 200
+    assert "Azerbaijan" in response.text
+
+
+def test_editors_can_work_while_redis_is_down(client, redis_down, editor):
+    athlete = Athlete.objects.get(slug="jeyhun-mahmudov")
+    assert client.get(reverse("admin:index")).status_code == 200
+    change = reverse("admin:team_athlete_change", args=[athlete.pk])
+    assert client.get(change).status_code == 200
+
+
+def test_login_page_works_while_redis_is_down(redis_down, client):
+    assert client.get(reverse("admin:login")).status_code == 200
+
+
+def test_health_names_the_cache_as_failing_in_json(client, redis_down):
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "cache": "error: ConnectionError",
+        "featured": "ok",
+    }
+
+
+def test_an_outage_is_logged_once_per_interval_not_once_per_request(client, redis_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="team.caching"):
+        for _ in range(20):
+            client.get(TEAM)
+    messages = [record for record in caplog.records if record.name == "team.caching"]
+    assert len(messages) == 1
+    assert "Cache unavailable, serving without it: ConnectionError" in messages[0].getMessage()
+
+
+def test_redis_refusing_writes_still_serves_pages(client, settings, monkeypatch):
+    """Redis answers reads but refuses writes (disk full, out of memory): pages render and are not stored."""
+    settings.CACHES = {"default": {"BACKEND": "team.caching.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.PUBLIC_PAGE_CACHE = True
+
+    def refuse(*args, **kwargs):
+        raise redis.ResponseError("MISCONF Redis is configured to save RDB snapshots, but it is currently not able to")
+
+    for name in ("get", "set", "add", "has_key"):
+        monkeypatch.setattr(RedisCache, name, refuse)
+    assert client.get(TEAM).status_code == 200
+    health = client.get(reverse("health")).json()
+    assert health["cache"] == "error: ResponseError"
+
+
+def test_an_editors_save_reaches_readers_even_if_the_cache_refused_writes_at_the_time(
+    client, page_cache, django_user_model, monkeypatch
+):
+    from django.core.cache import cache
+
+    from team.tests.admin_forms import form_data
+
+    anonymous = client.__class__()
+    assert "Roman Saleh" in anonymous.get(TEAM).text  # now cached
+    client.force_login(django_user_model.objects.create_superuser("desk", "desk@example.com", "a-long-passphrase"))
+    athlete = Athlete.objects.get(slug="roman-saleh")
+    url = reverse("admin:team_athlete_change", args=[athlete.pk])
+    data = form_data(client.get(url)) | {"name": "Roman Salekh", "correction_note": "Spelling."}
+
+    def refuse(*args, **kwargs):
+        raise redis.ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
+    for name in ("set", "add", "delete", "set_many", "touch", "incr"):
+        monkeypatch.setattr(cache, name, refuse)
+    assert client.post(url, data).status_code == 302
+    monkeypatch.undo()
+
+    assert "Roman Salekh" in anonymous.get(TEAM).text
