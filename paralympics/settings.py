@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Repeat visits to readers' pages are answered here, before sessions and routing.
     "team.caching.CachedPageMiddleware",
+    # A view that cannot reach the database answers 503 with Retry-After, not 500 with a traceback.
+    "team.outages.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -169,8 +171,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis cache that degrades instead of failing when Redis does (see team.caching).
-            "BACKEND": "team.caching.ResilientRedisCache",
+            # Django's Redis cache that degrades instead of failing when Redis does (see team.outages).
+            "BACKEND": "team.outages.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # Give up quickly on an unreachable Redis: a page rendered without the cache beats a hung worker.
             "OPTIONS": {
@@ -187,8 +189,8 @@ else:
 PUBLIC_PAGE_CACHE = os.environ.get("DJANGO_PUBLIC_PAGE_CACHE", "1") == "1"
 PAGE_GENERATION_TTL = float(os.environ.get("DJANGO_PAGE_GENERATION_TTL", "1"))
 # Pages each process may render at once; a miss beyond that gets a 503 with Retry-After at once, so that
-# a flood of addresses no cache has seen leaves threads free for cached pages (GUNICORN_THREADS is 4).
-RENDER_CONCURRENCY = int(os.environ.get("DJANGO_RENDER_CONCURRENCY", "2"))
+# a flood of addresses no cache has seen leaves threads and CPU to cached pages (GUNICORN_THREADS is 4).
+RENDER_CONCURRENCY = int(os.environ.get("DJANGO_RENDER_CONCURRENCY", "1"))
 
 # Security headers. Pages need nothing from other hosts, no inline script or style:
 # the policy allows only this site's own files and forbids framing.

@@ -12,8 +12,10 @@ answered without a query, and a change reaches readers within that second
 plus the CDN's `s-maxage`. If the database cannot be read, the last
 generation read stays in use, so cached pages keep being served.
 
-The cache itself may fail too: `ResilientRedisCache` turns its errors into
-misses, and pages are then rendered without it.
+The cache itself may fail too (see `team.outages`): its errors become
+misses, and pages are then rendered without it. A process that starts while
+the database is down takes the last generation from the cache, so cached
+pages are still served.
 
 Floods of addresses no cache has seen are absorbed three ways: an address is
 stored under one key however its host is spelt and its parameters ordered,
@@ -22,130 +24,50 @@ redirected to the address without them instead of being rendered; pages with
 parameters live 10 minutes, not a day, and nothing over `MAX_PAGE_BYTES` is
 stored; and each process renders at most `RENDER_CONCURRENCY` pages at once,
 answering any further miss at once with a 503 and `Retry-After`, so that its
-threads stay free for cached pages and 304s.
+threads stay free for cached pages and 304s. While the cache is failing there
+is nothing to keep free for, and renders are not limited.
 """
 
 import functools
 import hashlib
-import logging
 import threading
 import time
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.http.request import split_domain_port
-from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
+from team.outages import cache_outage, database_outage, unavailable
+
+#: Where the last generation read is left for a process that starts while the database is down.
+PUBLISHED_KEY = "site:published"
 
 PAGE_TIMEOUT = 24 * 60 * 60  # a day; a new generation makes old pages unreachable long before
 FILTERED_PAGE_TIMEOUT = 10 * 60  # a page with parameters: one of very many possible, kept briefly
 MAX_PAGE_BYTES = 1024 * 1024
-RETRY_AFTER_SECONDS = 5
 
 # Browsers revalidate every time (cheap: a 304); a CDN may serve a page for 10 s,
 # keep serving it for 30 s while it fetches a fresh one, and for a day if we are down.
 PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=10, stale-while-revalidate=30, stale-if-error=86400"
 
 
-class ResilientRedisCache(RedisCache):
-    """Django's Redis cache, except that a failing Redis slows the site down instead of breaking it.
-
-    Any error talking to Redis (down, timing out, refusing writes, out of
-    memory) makes a read miss and a write do nothing, so pages are rendered
-    without the cache and the admin keeps working. Failures are logged at most
-    once per `LOG_INTERVAL` seconds per process, with how many were not logged;
-    `failure` names the last one while Redis keeps failing (for /healthz).
-
-    Our own thin subclass rather than django-redis (which can ignore errors
-    too): its 7.0 release does not declare support for Django 6.1, and it logs
-    every ignored error, a traceback per request during an outage.
-    """
-
-    LOG_INTERVAL = 30
-
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self.failure = None
-        self._lock = threading.Lock()
-        self._logged_at = float("-inf")
-        self._unlogged = 0
-
-    def attempt(self, call, fallback):
-        try:
-            result = call()
-        except redis.RedisError as error:
-            self.failed(error)
-            return fallback
-        self.failure = None
-        return result
-
-    def failed(self, error):
-        self.failure = type(error).__name__
-        with self._lock:
-            now = time.monotonic()
-            if now - self._logged_at < self.LOG_INTERVAL:
-                self._unlogged += 1
-                return
-            unlogged, self._unlogged, self._logged_at = self._unlogged, 0, now
-        logger.warning(
-            "Cache unavailable, serving without it: %s: %s (%d more failures since the last message)",
-            type(error).__name__,
-            error,
-            unlogged,
-        )
-
-    def get(self, key, default=None, version=None):
-        return self.attempt(functools.partial(super().get, key, default, version), default)
-
-    def get_many(self, keys, version=None):
-        return self.attempt(functools.partial(super().get_many, keys, version), {})
-
-    def has_key(self, key, version=None):
-        return self.attempt(functools.partial(super().has_key, key, version), False)
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self.attempt(functools.partial(super().add, key, value, timeout, version), False)
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self.attempt(functools.partial(super().set, key, value, timeout, version), None)
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self.attempt(functools.partial(super().set_many, data, timeout, version), list(data))
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self.attempt(functools.partial(super().touch, key, timeout, version), False)
-
-    def delete(self, key, version=None):
-        return self.attempt(functools.partial(super().delete, key, version), False)
-
-    def delete_many(self, keys, version=None):
-        return self.attempt(functools.partial(super().delete_many, keys, version), None)
-
-    def incr(self, key, delta=1, version=None):
-        # Counting nothing while Redis is away: the login throttle then refuses no one.
-        return self.attempt(functools.partial(super().incr, key, delta, version), 0)
-
-    def clear(self):
-        return self.attempt(super().clear, False)
-
-
 class Published:
     """The database's generation and when readers' data last changed, as this process last read them."""
 
     def __init__(self):
+        self._lock = threading.Lock()
+        self.forget()
+
+    def forget(self):
+        """As if this process had just started."""
         self.generation = None
         self.changed_at = None
         self.read_at = float("-inf")
-        self._lock = threading.Lock()
-        self._failed_at = float("-inf")
 
     def current(self):
         """The generation, re-read once `PAGE_GENERATION_TTL` seconds have passed; None if never read."""
@@ -161,11 +83,13 @@ class Published:
         try:
             row = Publication.objects.filter(pk=1).values_list("generation", "changed_at").first()
         except DatabaseError as error:
-            if time.monotonic() - self._failed_at >= ResilientRedisCache.LOG_INTERVAL:
-                self._failed_at = time.monotonic()
-                logger.warning("Could not read the publication, serving generation %s: %s", self.generation, error)
+            database_outage.report(error)
+            if self.generation is None:
+                self.generation, self.changed_at = cache.get(PUBLISHED_KEY) or (None, None)
             return
         self.generation, self.changed_at = row or (0, None)
+        # Left for a process that starts while the database is down (rewritten each time: Redis may have restarted).
+        cache.set(PUBLISHED_KEY, (self.generation, self.changed_at), None)
         self.read_at = time.monotonic()
 
     def last_modified(self):
@@ -233,9 +157,12 @@ render_slots = RenderSlots()
 
 
 def busy():
-    response = HttpResponse(render_to_string("503.html"), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    response["Cache-Control"] = "no-store"
-    return response
+    """The answer to a miss beyond the render limit: it must cost next to nothing, so its page is made once."""
+    return unavailable(
+        _("We are very busy right now"),
+        _("This page could not be prepared at this moment. Please try again in a few seconds."),
+        reuse=True,
+    )
 
 
 def finish(response, etag, last_modified):
@@ -296,13 +223,16 @@ def public_page(view=None, *, params=()):
         current = generation() if caching else None
         if current is not None and (response := from_cache(request, current)) is not None:
             return response
-        slots = render_slots.semaphore()
-        if not slots.acquire(blocking=False):
-            return busy()
-        try:
+        if cache_outage.recent():
             response = view(request, *args, **kwargs)
-        finally:
-            slots.release()
+        else:
+            slots = render_slots.semaphore()
+            if not slots.acquire(blocking=False):
+                return busy()
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                slots.release()
         if current is None:
             return response
         if response.status_code != 200 or response.streaming:

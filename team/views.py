@@ -1,5 +1,6 @@
 """The readers' pages. Each runs a fixed number of simple queries whatever the team's size."""
 
+import secrets
 from collections import Counter, defaultdict
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from team.models import (
     SportClass,
     featured_lookup,
 )
+from team.outages import cache_outage
 
 ROSTER_PAGE_SIZE = 50
 
@@ -289,20 +291,21 @@ def health(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        # The data can be read but may not hold the team the site features: every page would be a 404.
+        found = Delegation.objects.filter(**featured_lookup(settings.FEATURED_DELEGATION)).exists()
         checks["database"] = "ok"
+        checks["featured"] = "ok" if found else f"error: {settings.FEATURED_DELEGATION} is not in the database"
     except DatabaseError as error:
         checks["database"] = f"error: {type(error).__name__}"
     try:
-        cache.set("health:probe", "ok", 10)
-        kept = cache.get("health:probe") == "ok"
-        # A cache that degrades instead of raising names its last failure.
-        checks["cache"] = "ok" if kept else f"error: {getattr(cache, 'failure', None) or 'value not kept'}"
+        # A value never written before: an old probe still in the cache cannot pass for a working write.
+        probe = secrets.token_hex(8)
+        cache.set("health:probe", probe, 10)
+        kept = cache.get("health:probe") == probe
+        # A cache that degrades instead of raising has reported what failed.
+        checks["cache"] = "ok" if kept else f"error: {cache_outage.recent() or 'value not kept'}"
     except Exception as error:  # any backend failure means the cache is not usable
         checks["cache"] = f"error: {type(error).__name__}"
-    if checks["database"] == "ok":
-        # The data can be read but may not hold the team the site features: every page would be a 404.
-        found = Delegation.objects.filter(**featured_lookup(settings.FEATURED_DELEGATION)).exists()
-        checks["featured"] = "ok" if found else f"error: {settings.FEATURED_DELEGATION} is not in the database"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 

@@ -33,9 +33,15 @@ def fresh_cache(settings):
     (`page_cache`); the database's generation is read on every request, not once a second."""
     from django.core.cache import cache
 
+    from team.caching import published
+    from team.outages import cache_outage, database_outage
+
     settings.PUBLIC_PAGE_CACHE = False
     settings.PAGE_GENERATION_TTL = 0
     cache.clear()
+    for outage in (cache_outage, database_outage):
+        outage.forget()
+    published.forget()
     yield
     cache.clear()
 

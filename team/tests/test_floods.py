@@ -59,7 +59,8 @@ def test_filtered_pages_are_kept_briefly_and_the_team_page_for_a_day(client, pag
     real_set = cache.set
 
     def spy(key, value, timeout=None, version=None):
-        kept[key] = timeout
+        if key.startswith("page:"):
+            kept[key] = timeout
         return real_set(key, value, timeout)
 
     monkeypatch.setattr(cache, "set", spy)
@@ -83,7 +84,7 @@ def test_beyond_the_render_limit_a_miss_is_shed_while_cached_pages_are_served(cl
     assert client.get(TEAM, headers={"if-none-match": client.get(TEAM)["ETag"]}).status_code == 304
     shed = client.get(TEAM, {"sport": "para-judo"})
     assert shed.status_code == 503
-    assert shed["Retry-After"] == str(caching.RETRY_AFTER_SECONDS)
+    assert shed["Retry-After"] == "5"
     assert shed["Cache-Control"] == "no-store"
     assert "Please try again in a few seconds" in shed.text
 

@@ -311,7 +311,7 @@ def test_redis_url_selects_the_shared_cache():
     result = run_python(
         "import paralympics.settings as s; print(s.CACHES['default']['BACKEND'])", REDIS_URL="redis://127.0.0.1:6379/3"
     )
-    assert result.stdout.strip() == "team.caching.ResilientRedisCache"
+    assert result.stdout.strip() == "team.outages.ResilientRedisCache"
 
 
 @pytest.mark.django_db

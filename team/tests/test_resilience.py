@@ -20,7 +20,7 @@ def redis_down(settings):
     """The site configured for Redis, on a port where nothing listens (connections are refused at once)."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "team.caching.ResilientRedisCache",
+            "BACKEND": "team.outages.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
@@ -71,17 +71,17 @@ def test_health_names_the_cache_as_failing_in_json(client, redis_down):
 
 
 def test_an_outage_is_logged_once_per_interval_not_once_per_request(client, redis_down, caplog):
-    with caplog.at_level(logging.WARNING, logger="team.caching"):
+    with caplog.at_level(logging.WARNING, logger="team.outages"):
         for _ in range(20):
             client.get(TEAM)
-    messages = [record for record in caplog.records if record.name == "team.caching"]
+    messages = [record for record in caplog.records if record.name == "team.outages"]
     assert len(messages) == 1
     assert "Cache unavailable, serving without it: ConnectionError" in messages[0].getMessage()
 
 
 def test_redis_refusing_writes_still_serves_pages(client, settings, monkeypatch):
     """Redis answers reads but refuses writes (disk full, out of memory): pages render and are not stored."""
-    settings.CACHES = {"default": {"BACKEND": "team.caching.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {"default": {"BACKEND": "team.outages.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
     settings.PUBLIC_PAGE_CACHE = True
 
     def refuse(*args, **kwargs):
@@ -117,3 +117,61 @@ def test_an_editors_save_reaches_readers_even_if_the_cache_refused_writes_at_the
     monkeypatch.undo()
 
     assert "Roman Salekh" in anonymous.get(TEAM).text
+
+
+def test_a_process_started_while_the_database_is_down_serves_cached_pages(client, page_cache, monkeypatch):
+    from django.db import OperationalError
+
+    from team.caching import published
+    from team.models import Publication
+
+    cached = client.get(TEAM)
+    published.forget()  # a worker restarted during the outage knows no generation
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(Publication.objects, "filter", down)
+    again = client.get(TEAM)
+    assert again.status_code == 200
+    assert again.content == cached.content
+    assert client.get(TEAM, headers={"if-none-match": cached["ETag"]}).status_code == 304
+
+
+def test_a_page_that_needs_the_database_while_it_is_down_gets_a_503_not_a_traceback(client, caplog, monkeypatch):
+    from django.db import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr("team.views.featured_delegation", down)
+    with caplog.at_level(logging.WARNING):
+        responses = [client.get(ATHLETE) for _ in range(5)]
+    assert {response.status_code for response in responses} == {503}
+    assert responses[0]["Retry-After"] == "5"
+    assert "Please try again in a few seconds" in responses[0].text
+    warnings = [record for record in caplog.records if record.name == "team.outages"]
+    assert len(warnings) == 1
+    assert not [record for record in caplog.records if record.exc_info]
+
+
+def test_health_notices_at_once_when_redis_refuses_writes(client, settings, monkeypatch):
+    """Reads still work and return the last probe written: only a fresh value proves that writes do."""
+    settings.CACHES = {"default": {"BACKEND": "team.outages.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    stored = {}
+
+    def refuse(*args, **kwargs):
+        raise redis.ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
+    monkeypatch.setattr(RedisCache, "set", refuse)
+    monkeypatch.setattr(RedisCache, "get", lambda self, key, default=None, version=None: stored.get(key, "old"))
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["cache"] == "error: ResponseError"
+
+
+def test_while_redis_is_down_renders_are_not_limited(client, redis_down, settings):
+    """Nothing can be served from a cache that is down, so there is nothing to keep threads free for."""
+    settings.RENDER_CONCURRENCY = 0
+    client.get(TEAM)  # the cache's failure is noticed
+    assert client.get(f"{TEAM}?sport=para-judo").status_code == 200
