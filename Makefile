@@ -52,7 +52,14 @@ restore: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata "$(FILE)"
 
-# The benchmark (wrk is installed from Debian's packages when missing); see bench/RESULTS.md.
+# The benchmark, with Datasette as a peer (wrk is installed from Debian's packages when missing, Datasette
+# from bench/requirements.txt into a venv of its own under bench/out/); see bench/RESULTS.md. 10-12 minutes.
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py
+
+# The fault drill: Redis, PostgreSQL and a worker failing under load, then a flood of unique addresses,
+# on a PostgreSQL and a Redis of its own (never the machine's); needs root. See bench/faults.py.
+.PHONY: faults
+faults: install
+	$(BIN)/python bench/faults.py
