@@ -39,7 +39,6 @@ import re
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -73,11 +72,8 @@ SPELLINGS += [f"Roman Saleh-{letter}{letter}" for letter in "bcdfgjkmnprstvwz"]
 
 # --- Plumbing: ports, processes, HTTP ---------------------------------------------------------------------------
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# Shared with the benchmark beside this script: a free loopback port, wrk from Debian, the machine's description.
+from run import ensure_wrk, free_port, machine  # noqa: E402
 
 
 def run(command, env=None, timeout=300):
@@ -86,17 +82,6 @@ def run(command, env=None, timeout=300):
 
 def manage(env, *args):
     return run([PYTHON, "manage.py", *args], env)
-
-
-def ensure_wrk():
-    """wrk generates the flood: a Python client could not keep 64 connections busy on a small machine."""
-    if shutil.which("wrk"):
-        return
-    print("Installing wrk from Debian's packages…", flush=True)
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "wrk"], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    )
 
 
 def kill_group(process, sig=signal.SIGKILL):
@@ -1465,18 +1450,6 @@ def print_report(report):
     missed = [item for row in report["scenarios"] for item in row["targets"] if not item["met"]]
     total = sum(len(row["targets"]) for row in report["scenarios"])
     print(f"\n{total - len(missed)} of {total} targets met. Full results: {OUT / 'faults.json'}")
-
-
-def machine():
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "?",
-    )
-    return f"{os.cpu_count()} cores, {cpu}, Python {sys.version.split()[0]}"
 
 
 def clean_previous_runs():
