@@ -5,8 +5,8 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 
-# Several processes need a cache they share (REDIS_URL), or an editor's change would
-# reach only the process that saved it; without Redis, one process with threads.
+# Every process sees an editor's change (pages are keyed by the database's generation), but
+# without Redis each keeps its own page cache and login-failure counts: one process with threads.
 workers = int(
     os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1 if os.environ.get("REDIS_URL") else 1)
 )
@@ -17,8 +17,8 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then, staggered, so a slow leak never takes the site down.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
 
 # The proxy in front is the only client allowed to say the request came over HTTPS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
