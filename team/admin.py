@@ -4,23 +4,43 @@ Every save and delete goes through `team.history`, so each change records who,
 when and what, and can be reverted. Forms refuse stale saves and ask for a
 correction note when a published fact changes (`team.forms.EditorForm`).
 Changelists annotate what they show, so they run a fixed number of queries.
+
+No input gives a server error. A save, delete or bulk action the database
+refuses (two editors' saves crossing, say) is rolled back whole and comes back
+as a message that says why (`team.forms.database_refusal`), the form keeping
+what the editor typed; an id that cannot be one is refused before it reaches
+the database. (A NUL byte in an address is refused by `team.sites`.)
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from team import history, models
-from team.forms import EditorForm, ReviewFlagForm, WithdrawalForm
+from team.forms import (
+    EditorForm,
+    EditorInlineFormSet,
+    KeyedModelChoiceField,
+    KeyedModelMultipleChoiceField,
+    ReviewFlagForm,
+    WithdrawalForm,
+    database_refusal,
+    is_usable_key,
+)
 
 OPEN_FLAGS = Count("flags", filter=Q(flags__resolved_at__isnull=True), distinct=True)
 
@@ -32,16 +52,98 @@ def stamp_resolution(request, obj):
         obj.resolved_by = request.user
 
 
-class EditorInline(admin.TabularInline):
+# EditorAdmin puts the database's reason for refusing a save on the request under this name,
+# for the form it then builds again (EditorForm.refusal).
+REFUSAL_ATTRIBUTE = "newsroom_database_refusal"
+
+
+class KeyedRelations:
+    """Fields choosing related records refuse an id that cannot be one (`team.forms.KeyedChoice`)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", KeyedModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", KeyedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class GuardedActions:
+    """Bulk actions refuse a selection that is not a list of ids, and run in one transaction: when a
+    record fails validation or the database refuses any part, all of it is rolled back and the editor
+    is told why."""
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(is_usable_key(self.opts.pk, key) for key in selected):
+            self.message_user(
+                request,
+                _("Nothing was changed: the selection could not be read. Select the records again."),
+                messages.WARNING,
+            )
+            return None  # Django then sends the editor back to the list.
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().response_action(request, queryset, *args, **kwargs)
+        except (ValidationError, IntegrityError) as error:
+            reason = " ".join(error.messages) if isinstance(error, ValidationError) else database_refusal(error)
+            self.message_user(request, _("Nothing was changed. %(reason)s") % {"reason": reason}, messages.ERROR)
+            return None
+
+
+class EditorInline(KeyedRelations, admin.TabularInline):
     form = EditorForm
+    formset = EditorInlineFormSet
     extra = 0
+    #: Rows an inline takes at most. A record has a few dozen; a tampered row count would otherwise have
+    #: Django build and show 2,000 forms, for longer than a worker is given to answer.
+    max_num = 100
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
 
 
-class EditorAdmin(admin.ModelAdmin):
+class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
     """A ModelAdmin whose every write is recorded in the history."""
 
     form = EditorForm
     list_per_page = 50
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Django saves a form and its inlines in one transaction. When the database refuses any part
+        (another editor's save crossed this one, or a clash validation could not see), the error has
+        rolled that transaction back whole; the page is then built again from the same submission,
+        refused with the reason, so nothing the editor typed is lost."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            refusal = gettext("Nothing was saved. %(reason)s Everything you entered is still in the form below.")
+            setattr(request, REFUSAL_ATTRIBUTE, refusal % {"reason": database_refusal(error)})
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if refusal := getattr(request, REFUSAL_ATTRIBUTE, None):
+            return type(form.__name__, (form,), {"refusal": refusal})
+        return form
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Django deletes in one transaction; when the database refuses (someone linked a record to
+        this one meanwhile), it is rolled back and the confirmation page says why."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except IntegrityError as error:
+            self.message_user(
+                request, _("Nothing was deleted. %(reason)s") % {"reason": database_refusal(error)}, messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_ordering(self, request):
+        """The model's own order, stated: Django leaves a model's default order out of a grouped query, so the
+        count annotations of the lists would leave the autocomplete's results (and its pages) in no order."""
+        return self.ordering or self.opts.ordering
 
     def get_fields(self, request, obj=None):
         """Where a fact came from goes last: editors come for the fact itself."""
@@ -82,10 +184,10 @@ class EditorAdmin(admin.ModelAdmin):
         history.delete_with_history(queryset, request.user)
 
     def history_view(self, request, object_id, extra_context=None):
-        """The record's own history: our field-by-field changes, not Django's log."""
+        """The record's own history: our field-by-field changes, not Django's log (also for a deleted record)."""
         content_type = ContentType.objects.get_for_model(self.model)
-        url = reverse("admin:team_change_changelist")
-        return HttpResponseRedirect(f"{url}?content_type__id__exact={content_type.pk}&object_id={object_id}")
+        query = urlencode({"content_type__id__exact": content_type.pk, "object_id": object_id})
+        return HttpResponseRedirect(f"{reverse('admin:team_change_changelist')}?{query}")
 
     @admin.display(description=_("open flags"), ordering="open_flags")
     def open_flags(self, obj):
@@ -141,10 +243,9 @@ class WithdrawalActionMixin:
         self.message_user(request, _("%(count)d records updated.") % {"count": count}, messages.SUCCESS)
 
 
-class ReviewFlagInline(admin.TabularInline):
+class ReviewFlagInline(EditorInline):
     model = models.ReviewFlag
     form = ReviewFlagForm
-    extra = 0
     fields = ["note", "resolution", "resolved_by", "resolved_at"]
     readonly_fields = ["resolved_by", "resolved_at"]
     verbose_name_plural = _("review flags (write a resolution to close one)")
@@ -470,8 +571,18 @@ class ReviewFlagAdmin(EditorAdmin):
 # History
 
 
+class HistoryChangeList(ChangeList):
+    """The history's list, whose drill-down by date treats a year beyond any calendar as a wrong filter."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:  # Django expects only ValueError from the date of ?at__year=…
+            raise IncorrectLookupParameters(error) from error
+
+
 @admin.register(models.Change)
-class ChangeAdmin(admin.ModelAdmin):
+class ChangeAdmin(GuardedActions, admin.ModelAdmin):
     """The record of every change: read-only, filterable, and revertible by those allowed to."""
 
     list_display = ["at", "user", "action", "record_link", "changed_fields", "correction_note", "reverts"]
@@ -494,6 +605,9 @@ class ChangeAdmin(admin.ModelAdmin):
 
     def has_revert_permission(self, request):
         return request.user.has_perm("team.revert_change")
+
+    def get_changelist(self, request, **kwargs):
+        return HistoryChangeList
 
     def get_urls(self):
         revert = self.admin_site.admin_view(self.revert_view)
@@ -562,7 +676,7 @@ class ChangeAdmin(admin.ModelAdmin):
             try:
                 history.revert(change, request.user)
             except (ValidationError, IntegrityError) as error:
-                reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else database_refusal(error)
                 self.message_user(
                     request,
                     _("Could not revert “%(change)s”: %(reason)s") % {"change": change, "reason": reason},

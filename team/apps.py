@@ -17,7 +17,7 @@ def after_migrate(sender, using, **kwargs):
     from team import permissions, triggers
 
     triggers.install(connections[using])
-    permissions.ensure_editors_group(using)
+    permissions.ensure_editors_group(using, plan=kwargs.get("plan"))
 
 
 class TeamConfig(AppConfig):

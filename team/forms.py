@@ -1,21 +1,51 @@
-"""Forms behind the editors' admin: guarded against lost updates, with correction notes."""
+"""Forms behind the editors' admin: guarded against lost updates, with correction notes.
+
+Whatever an editor (or a tampered request) submits comes back as a form error,
+never a server error: text with a NUL byte, a related record's id that cannot
+be an id, and a save the database refuses (`database_refusal`).
+"""
+
+import re
+from collections import Counter
 
 from django import forms
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.models import ProtectedError, RestrictedError, UniqueConstraint
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from team.history import changes_since, describe
 
+#: Shown instead of Django's "Null characters are not allowed.": PostgreSQL cannot store a NUL byte.
+NUL_REFUSED = gettext_lazy(
+    "This text contains a control character (NUL) that cannot be stored. "
+    "Retype the text, or paste it as plain text, and save again."
+)
 
-class EditorForm(forms.ModelForm):
+
+class ExplainsNul:
+    """A form whose text fields say in plain words why they refuse a NUL byte (PostgreSQL cannot store one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["null_characters_not_allowed"] = NUL_REFUSED
+
+
+class EditorForm(ExplainsNul, forms.ModelForm):
     """A model form that refuses a stale save and asks for a note when a published fact changes.
 
     `seen_version` carries the record's version from the moment the form was
     opened. If another editor saved in between, the form is refused with what
     they changed; the editor's own input stays in the form, and saving again
     (now against the new version) is a deliberate choice.
+
+    `refusal` is set (by `EditorAdmin`) when the database refused the previous
+    attempt at this very save; the form is then shown again, refused with it.
     """
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -33,6 +63,7 @@ class EditorForm(forms.ModelForm):
     #: Fields whose change is not visible to readers, so needs no correction note.
     internal_fields = frozenset({"source", "source_quote", "seen_version", "correction_note"})
     needs_correction_note = True
+    refusal = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,6 +75,8 @@ class EditorForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.refusal:
+            raise ValidationError(self.refusal, code="refused_by_database")
         if self.instance.pk is None or not self.has_changed():
             return cleaned
         self.check_not_stale()
@@ -90,11 +123,21 @@ class EditorForm(forms.ModelForm):
         )
 
 
+class EditorInlineFormSet(forms.BaseInlineFormSet):
+    """An inline's rows, refusing one record sent in two rows (only a tampered page sends that)."""
+
+    def clean(self):
+        super().clean()
+        records = [form.instance.pk for form in self.initial_forms if form.instance.pk is not None]
+        if len(records) != len(set(records)):
+            raise ValidationError(_("The same row was sent twice. Reload the page and make your changes again."))
+
+
 class ReviewFlagForm(EditorForm):
     needs_correction_note = False
 
 
-class WithdrawalForm(forms.Form):
+class WithdrawalForm(ExplainsNul, forms.Form):
     """The reason asked for by the 'mark withdrawn' action."""
 
     reason = forms.CharField(
@@ -102,3 +145,182 @@ class WithdrawalForm(forms.Form):
         label=gettext_lazy("Reason"),
         help_text=gettext_lazy("Shown to readers, e.g. “Withdrawn injured (team statement, 30 August)”."),
     )
+
+
+# Related records chosen by id
+
+
+def is_usable_key(field, value, using="default"):
+    """Whether `value` can be looked up as the model field `field` (a primary key, say) without the database failing.
+
+    Django looks a submitted id up as it comes. A tampered one can fail there
+    instead of being refused: SQLite cannot take a number beyond 64 bits, and
+    text such as "abc" fails to convert where nothing catches it (the admin's
+    autocomplete widget redisplaying a form, the ids of a bulk action).
+    """
+    if value in forms.Field.empty_values:
+        return True
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    if isinstance(key, int):
+        low, high = connections[using].ops.integer_field_range(field.get_internal_type())
+        return (low is None or key >= low) and (high is None or key <= high)
+    return True
+
+
+class KeyedChoice:
+    """A related-record field that refuses a value that cannot be a key, and redisplays it as no choice."""
+
+    def is_usable_key(self, value):
+        model = self.queryset.model
+        field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        return is_usable_key(field, value, using=self.queryset.db)
+
+
+class KeyedModelChoiceField(KeyedChoice, forms.ModelChoiceField):
+    def bound_data(self, data, initial):
+        return data if self.is_usable_key(data) else None
+
+
+class KeyedModelMultipleChoiceField(KeyedChoice, forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            for key in value:
+                if not self.is_usable_key(key):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                    )
+        return super().clean(value)
+
+    def bound_data(self, data, initial):
+        if isinstance(data, (list, tuple)):
+            return [key for key in data if self.is_usable_key(key)]
+        return data
+
+
+# Saves the database refuses
+
+#: The database's rules in an editor's words, by the name the database refuses a save with. A constraint
+#: with its own `violation_error_message` is explained by that; a unique rule not named here by its fields.
+RULES = {
+    "athlete_enters_event_once": gettext_lazy("This athlete is already entered in this event."),
+    "one_result_per_entry_per_round": gettext_lazy(
+        "This athlete already has a result in this round. Change that result instead of adding another."
+    ),
+    "one_round_of_each_kind": gettext_lazy(
+        "This event already has a round of this kind. Open that round, or choose another kind."
+    ),
+    "unique_athlete_slug": gettext_lazy(
+        "Another athlete of this delegation already has this slug (the web address). Choose another slug."
+    ),
+    "unique_event_slug": gettext_lazy(
+        "Another event at these Games already has this slug (the web address). Choose another slug."
+    ),
+    "unique_spelling_per_athlete": gettext_lazy("This athlete already has this spelling. Remove the repeated one."),
+    "one_delegation_per_npc": gettext_lazy("These Games already have a delegation with this NPC code."),
+    "unique_flagbearer": gettext_lazy("This athlete is already listed as flagbearer at this ceremony."),
+    "one_record_per_past_games": gettext_lazy(
+        "This delegation already has a medal record for those Games. Change that record instead."
+    ),
+    # Held by database triggers (team/triggers.py).
+    "result_entry_and_round_in_same_event": gettext_lazy(
+        "A result's athlete must be entered in the event of its round, and the entry or the round was changed "
+        "meanwhile. Check the athlete and the round."
+    ),
+    "medal_only_in_medal_round": gettext_lazy(
+        "Medals are won only in a final or a bronze medal contest, and this round is not (or no longer) one. "
+        "Check the round's kind and the medals in it."
+    ),
+}
+
+# How SQLite names the columns of a unique rule it refuses ("UNIQUE constraint failed: team_sport.slug"),
+# and how PostgreSQL does in its detail line ("Key (slug)=(swimming) already exists.").
+SQLITE_UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)$")
+POSTGRESQL_KEY_COLUMNS = re.compile(r"Key \(([^)]*)\)=")
+
+
+def database_refusal(error):
+    """Why the database refused a save (an IntegrityError), as a sentence an editor can act on.
+
+    Most of these rules are checked by validation first; the database has the
+    last word when two editors' saves cross, or when validation cannot see a
+    clash. The rule is recognised by the name the database gives: a constraint
+    or trigger names itself, a unique rule may name only its table and columns.
+    """
+    if isinstance(error, (ProtectedError, RestrictedError)):
+        records = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+        return _("Other records still refer to it (%(records)s). Change or delete those first.") % {
+            "records": count_by_kind(records)
+        }
+    text = str(error)
+    models = list(apps.get_app_config("team").get_models())
+    for model in models:
+        for constraint in model._meta.constraints:
+            if re.search(rf"\b{re.escape(constraint.name)}\b", text):
+                return explain_constraint(model, constraint)
+    for rule, message in RULES.items():
+        if rule in text:
+            return str(message)
+    if clash := unique_columns(error):
+        table, columns = clash
+        for model in models:
+            if model._meta.db_table == table:
+                return explain_unique(model, columns)
+    if "FOREIGN KEY" in text or "foreign key" in text:
+        return _(
+            "A record it refers to was deleted or changed meanwhile. Check the records it is linked to and save again."
+        )
+    return _("The database refused it because it would break one of its rules (%(rule)s).") % {
+        "rule": text.splitlines()[0] if text else type(error).__name__
+    }
+
+
+def count_by_kind(records):
+    """e.g. "2 athletes and 1 event": only the records' kinds are read, since their rows may be gone by now."""
+    kinds = Counter(type(record)._meta for record in records)
+    return get_text_list(
+        [f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}" for meta, count in kinds.items()],
+        _("and"),
+    )
+
+
+def unique_columns(error):
+    """(table, columns) of the unique rule an IntegrityError reports, when it names them; else None."""
+    if match := SQLITE_UNIQUE_COLUMNS.search(str(error)):
+        pairs = [name.split(".", 1) for name in match[1].split(", ")]
+        return pairs[0][0], tuple(column for _table, column in pairs)
+    diag = getattr(error.__cause__, "diag", None)  # psycopg's diagnostics name the table
+    if diag is not None and diag.table_name and (match := POSTGRESQL_KEY_COLUMNS.search(diag.message_detail or "")):
+        return diag.table_name, tuple(column.strip() for column in match[1].split(","))
+    return None
+
+
+def explain_constraint(model, constraint):
+    if constraint.violation_error_message != constraint.default_violation_error_message:
+        return str(constraint.get_violation_error_message())
+    if constraint.name in RULES:
+        return str(RULES[constraint.name])
+    if isinstance(constraint, UniqueConstraint) and constraint.fields:
+        return describe_duplicate(model, constraint.fields)
+    return _("The database refused it because it would break one of its rules (%(rule)s).") % {"rule": constraint.name}
+
+
+def explain_unique(model, columns):
+    def columns_of(constraint):
+        return tuple(model._meta.get_field(name).column for name in constraint.fields)
+
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint) and constraint.fields and columns_of(constraint) == columns:
+            return explain_constraint(model, constraint)
+    names = [field.name for field in model._meta.concrete_fields if field.column in columns]
+    return describe_duplicate(model, names)
+
+
+def describe_duplicate(model, field_names):
+    fields = [str(model._meta.get_field(name).verbose_name) for name in field_names]
+    return _("Another %(record)s already has the same %(fields)s. Choose another.") % {
+        "record": model._meta.verbose_name,
+        "fields": get_text_list(fields, _("and")),
+    }

@@ -1,6 +1,7 @@
 """The editors' group: least privilege for the people who run the Games desk."""
 
 from django.contrib.auth.models import Group, Permission
+from django.db.migrations.operations import CreateModel
 
 EDITORS = "Editors"
 
@@ -14,8 +15,30 @@ def editor_permissions():
     return team.exclude(content_type__model="change") | team.filter(codename__in=HISTORY_PERMISSIONS)
 
 
-def ensure_editors_group(using="default"):
-    """Create the group, or bring its permissions up to date (run after every migrate)."""
-    group, _created = Group.objects.using(using).get_or_create(name=EDITORS)
-    group.permissions.set(editor_permissions().using(using))
+def ensure_editors_group(using="default", plan=None):
+    """Create the Editors group, or offer it the permissions of the models this `migrate` created.
+
+    Run after every migrate (`team.apps`), with the migration plan it ran.
+    A new group (a fresh database) gets every editor permission. An existing
+    group is only offered those of models created by this run (their
+    `CreateModel` is in the plan): new models. Everything else stays as the
+    administrators left it, so a permission a superuser took away is not
+    given back, and one they granted is not taken away.
+    """
+    group, created = Group.objects.using(using).get_or_create(name=EDITORS)
+    offered = editor_permissions().using(using)
+    if not created:
+        offered = offered.filter(content_type__model__in=models_created(plan or []))
+    group.permissions.add(*offered)
     return group
+
+
+def models_created(plan):
+    """The names of the team models whose `CreateModel` a migration plan (as `post_migrate` gets it) runs forwards."""
+    return {
+        operation.name_lower
+        for migration, backwards in plan
+        if migration.app_label == "team" and not backwards
+        for operation in migration.operations
+        if isinstance(operation, CreateModel)
+    }

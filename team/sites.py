@@ -17,8 +17,13 @@ count.
 
 Only the portable cache API is used (add, incr, get, set, delete with
 timeouts), so the same code works on the local-memory cache and on Redis.
+
+After logging in, an editor goes where `next` asks when it is on this site,
+and to the admin's index otherwise. Every admin page refuses an address whose
+query string holds a NUL byte, with a 400 that says why.
 """
 
+import functools
 import json
 import math
 import time
@@ -28,11 +33,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+#: Admin pages ask search engines to keep them out of results (robots.txt must not name the admin).
+NOINDEX = "noindex, nofollow"
 
 # NewsroomAdminSite.login puts the refusal message on the request under this
 # name; ThrottledLoginForm reads it from there.
@@ -123,9 +136,15 @@ class NewsroomAdminSite(admin.AdminSite):
         return request.META.get("REMOTE_ADDR", "")
 
     def login(self, request, extra_context=None):
+        response = self.throttled_login(request, extra_context)
+        response["X-Robots-Tag"] = NOINDEX
+        return response
+
+    def throttled_login(self, request, extra_context=None):
         if request.method != "POST":
             return super().login(request, extra_context)
 
+        self.fall_back_to_index(request)
         window = getattr(settings, "ADMIN_LOGIN_FAILURE_WINDOW", 15 * 60)
         # Case-insensitive and stripped, so "Alice " and "alice" share a count.
         username = unicodedata.normalize("NFKC", request.POST.get("username", "")).strip().casefold()
@@ -159,6 +178,42 @@ class NewsroomAdminSite(admin.AdminSite):
             user_at_address.record_failure()
             whole_address.record_failure()
         return response
+
+    def fall_back_to_index(self, request):
+        """Log in to the admin's index unless `next` names a page of this site.
+
+        Django's LoginView ignores a `next` on another host, or none at all,
+        and falls back to settings.LOGIN_REDIRECT_URL: /accounts/profile/,
+        which this site does not have. The POSTed `next` takes precedence
+        over the address's, so it is set here.
+        """
+        if not LoginView().get_redirect_url(request):
+            request.POST = request.POST.copy()
+            request.POST[REDIRECT_FIELD_NAME] = reverse("admin:index", current_app=self.name)
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page, refusing a query string with a NUL byte before the view runs, and kept out of
+        search engines by its own header (robots.txt does not name the admin: that would publish its address).
+
+        PostgreSQL cannot store or compare text holding a NUL, so a search,
+        filter or any other parameter carrying one would fail inside the
+        database. The refusal is a 400 that says so.
+        """
+
+        @functools.wraps(view)
+        def refusing_nul(request, *args, **kwargs):
+            if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+                response = self.refuse_nul(request)
+            else:
+                response = view(request, *args, **kwargs)
+            response["X-Robots-Tag"] = NOINDEX
+            return response
+
+        return super().admin_view(refusing_nul, cacheable)
+
+    def refuse_nul(self, request):
+        context = {**self.each_context(request), "title": _("This address cannot be used")}
+        return TemplateResponse(request, "admin/nul_refused.html", context, status=400)
 
     def refuse_login(self, request, extra_context, wait):
         """The normal login page, with the refusal as its error and status 429."""

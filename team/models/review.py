@@ -5,11 +5,14 @@ from, and the review flags that tell editors what to check.
 time; `Sourced` adds the source and the sentence that states the fact.
 """
 
+import itertools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 
@@ -135,11 +138,22 @@ def exactly_one_of(fields):
 
 
 class ReviewFlag(ExplainsConstraints, Edited):
-    """Something in a source an editor must check, attached to the fact it concerns."""
+    """Something in a source an editor must check, attached to the fact it concerns.
+
+    A flag saved without a slug gets one made from what it is about and its
+    note (`athlete-roman-saleh-check-the-spelling`), numbered when another
+    flag has it already: editors adding flags from a record's page never type one.
+    """
 
     TARGETS = FLAG_TARGETS
+    #: Room left in the slug for the number that tells apart flags with the same start.
+    SLUG_START_LENGTH = 44
 
-    slug = models.SlugField(unique=True, help_text=_("Short stable identifier."))
+    slug = models.SlugField(
+        unique=True,
+        blank=True,
+        help_text=_("Short stable identifier. Leave it blank to have one made from what the flag is about."),
+    )
     note = models.TextField(help_text=_("What to check and why, in plain words."))
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
     games = models.ForeignKey("team.Games", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
@@ -180,6 +194,11 @@ class ReviewFlag(ExplainsConstraints, Edited):
     def __str__(self):
         return self.slug
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unused_slug()
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.slug,)
 
@@ -187,6 +206,18 @@ class ReviewFlag(ExplainsConstraints, Edited):
         f"team.{name}"
         for name in ("source", "games", "delegation", "athlete", "event", "entry", "round", "medalrecord")
     ]
+
+    def unused_slug(self):
+        """What the flag is about and the start of its note, with -2, -3 … added when another flag has it."""
+        target = self.target
+        about = f"{target._meta.model_name} {target}" if target is not None else "flag"
+        start = slugify(f"{about} {self.note}")
+        if len(start) > self.SLUG_START_LENGTH:  # cut after a whole word
+            start = start[: self.SLUG_START_LENGTH + 1].rsplit("-", 1)[0]
+        start = start or "flag"
+        taken = set(ReviewFlag.objects.filter(slug__startswith=start).values_list("slug", flat=True))
+        candidates = itertools.chain([start], (f"{start}-{number}" for number in itertools.count(2)))
+        return next(slug for slug in candidates if slug not in taken)
 
     @property
     def target(self):

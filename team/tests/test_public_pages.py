@@ -341,3 +341,10 @@ def test_class_codes_in_event_names_point_to_an_explanation_on_the_same_page(cli
     for target in described:
         assert f'<div id="{target}">' in page
     assert "Classes on this page" in page
+
+
+def test_admin_pages_ask_search_engines_to_keep_out(client, django_user_model):
+    assert client.get(reverse("admin:login"))["X-Robots-Tag"] == "noindex, nofollow"
+    client.force_login(django_user_model.objects.create_superuser("desk", "desk@example.com", "a-long-passphrase"))
+    assert client.get(reverse("admin:index"))["X-Robots-Tag"] == "noindex, nofollow"
+    assert client.get(reverse("admin:team_athlete_changelist"))["X-Robots-Tag"] == "noindex, nofollow"
