@@ -16,8 +16,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then, staggered, so a slow leak never takes the site down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# Recycle workers now and then, staggered, so a slow leak never takes the site down; rarely enough that a
+# flood (hundreds of requests a second) does not keep workers restarting, each restart a second or two of stall.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 
 # The proxy in front is the only client allowed to say the request came over HTTPS.

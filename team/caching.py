@@ -38,6 +38,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.http.request import split_domain_port
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -188,10 +189,15 @@ def from_cache(request, current):
 
 
 class CachedPageMiddleware:
-    """Answer repeat visits to readers' pages from the cache before sessions, CSRF and URL routing run.
+    """Answer repeat visits to readers' pages from the cache before sessions, CSRF and URL routing run,
+    and refuse a render beyond the process's limit just as early.
 
     Only addresses that `public_page` stored are answered here, so nothing
-    else (the admin, a page never shown) can come out of the cache.
+    else (the admin, a page never shown) can come out of the cache. A miss on
+    a readers' page takes one of the process's render slots for as long as the
+    page takes; when none is free the answer is a 503 made once, costing about
+    what a cached page costs, so a flood of new addresses cannot hold the
+    threads that cached pages need.
     """
 
     def __init__(self, get_response):
@@ -202,7 +208,24 @@ class CachedPageMiddleware:
             current = generation()
             if current is not None and (response := from_cache(request, current)) is not None:
                 return response
-        return self.get_response(request)
+        if cache_outage.recent() or not renders_public_page(request):
+            # While the cache is failing, nothing is served from it: no thread to keep free for it.
+            return self.get_response(request)
+        slots = render_slots.semaphore()
+        if not slots.acquire(blocking=False):
+            return busy()
+        try:
+            return self.get_response(request)
+        finally:
+            slots.release()
+
+
+def renders_public_page(request):
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "renders_public_page", False)
 
 
 def public_page(view=None, *, params=()):
@@ -223,16 +246,7 @@ def public_page(view=None, *, params=()):
         current = generation() if caching else None
         if current is not None and (response := from_cache(request, current)) is not None:
             return response
-        if cache_outage.recent():
-            response = view(request, *args, **kwargs)
-        else:
-            slots = render_slots.semaphore()
-            if not slots.acquire(blocking=False):
-                return busy()
-            try:
-                response = view(request, *args, **kwargs)
-            finally:
-                slots.release()
+        response = view(request, *args, **kwargs)
         if current is None:
             return response
         if response.status_code != 200 or response.streaming:
@@ -243,4 +257,5 @@ def public_page(view=None, *, params=()):
             cache.set(key, response, FILTERED_PAGE_TIMEOUT if request.GET else PAGE_TIMEOUT)
         return finish(response, etag, published.last_modified())
 
+    wrapped.renders_public_page = True  # its renders are limited per process (CachedPageMiddleware)
     return wrapped

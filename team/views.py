@@ -299,9 +299,11 @@ def health(request):
         checks["database"] = f"error: {type(error).__name__}"
     try:
         # A value never written before: an old probe still in the cache cannot pass for a working write.
+        # Its own key too: two health checks at once must not read each other's value.
         probe = secrets.token_hex(8)
-        cache.set("health:probe", probe, 10)
-        kept = cache.get("health:probe") == probe
+        cache.set(f"health:probe:{probe}", probe, 10)
+        kept = cache.get(f"health:probe:{probe}") == probe
+        cache.delete(f"health:probe:{probe}")
         # A cache that degrades instead of raising has reported what failed.
         checks["cache"] = "ok" if kept else f"error: {cache_outage.recent() or 'value not kept'}"
     except Exception as error:  # any backend failure means the cache is not usable

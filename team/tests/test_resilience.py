@@ -87,7 +87,7 @@ def test_redis_refusing_writes_still_serves_pages(client, settings, monkeypatch)
     def refuse(*args, **kwargs):
         raise redis.ResponseError("MISCONF Redis is configured to save RDB snapshots, but it is currently not able to")
 
-    for name in ("get", "set", "add", "has_key"):
+    for name in ("get", "set", "add", "has_key", "delete"):
         monkeypatch.setattr(RedisCache, name, refuse)
     assert client.get(TEAM).status_code == 200
     health = client.get(reverse("health")).json()
@@ -164,6 +164,7 @@ def test_health_notices_at_once_when_redis_refuses_writes(client, settings, monk
         raise redis.ResponseError("OOM command not allowed when used memory > 'maxmemory'")
 
     monkeypatch.setattr(RedisCache, "set", refuse)
+    monkeypatch.setattr(RedisCache, "delete", refuse)
     monkeypatch.setattr(RedisCache, "get", lambda self, key, default=None, version=None: stored.get(key, "old"))
     response = client.get(reverse("health"))
     assert response.status_code == 503
