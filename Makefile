@@ -50,7 +50,7 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/backup-….json"; exit 1; }
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata "$(FILE)"
+	$(BIN)/python manage.py restore "$(FILE)"
 
 # The benchmark, with Datasette as a peer (wrk is installed from Debian's packages when missing, Datasette
 # from bench/requirements.txt into a venv of its own under bench/out/); see bench/RESULTS.md. 10-12 minutes.

@@ -423,7 +423,10 @@ def test_two_editors_racing_to_enter_gold_in_one_final_one_wins_the_other_gets_a
 
     assert sorted(response.status_code for response in responses) == [200, 302]
     loser = next(response for response in responses if response.status_code == 200)
-    assert_refused(loser, "This round already has that medal. Tick 'tie' on both results if they are officially tied.")
+    # Refused by the database when both validated before either committed ("…has that medal"), or by
+    # validation when the winner had committed first ("…has a gold medal"): either way, told why. The page
+    # is read as text: two requests rendering at once in threads can swap what the test client captures.
+    assert "This round already has" in loser.content.decode()
     assert final.results.filter(medal="gold").count() == 1
 
 

@@ -5,7 +5,7 @@ import os
 import stat
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 
 from team import history
@@ -53,7 +53,7 @@ def test_backup_and_restore_round_trip(article_data, tmp_path):
     call_command("flush", interactive=False, verbosity=0)
     assert not Athlete.objects.exists()
     assert not Change.objects.exists()
-    call_command("loaddata", str(backup), verbosity=0)
+    call_command("restore", backup, verbosity=0)
 
     assert snapshot_of_everything() == expected
     assert Change.objects.corrections().get().correction_note == "Spelling corrected."
@@ -69,3 +69,32 @@ def test_a_backup_is_readable_by_its_owner_only(article_data, tmp_path):
     assert stat.S_IMODE(os.stat(tmp_path / "backups").st_mode) == 0o700
     with open(path, encoding="utf-8") as backup:
         assert '"model": "team.athlete"' in backup.read()
+
+
+@pytest.mark.django_db
+def test_restore_refuses_a_database_that_holds_data(article_data, tmp_path):
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("backup", dir=str(tmp_path / "backups"), stdout=out)
+    with pytest.raises(CommandError, match="restore only into an empty one"):
+        call_command("restore", out.getvalue().strip(), verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_brings_back_an_editors_group_whose_id_changed(article_data, tmp_path):
+    """An administrator once deleted and recreated the group: its id is no longer the one migrate gives."""
+    group = Group.objects.get(name=EDITORS)
+    permissions = list(group.permissions.values_list("codename", flat=True))
+    group.delete()
+    again = Group.objects.create(name=EDITORS)
+    again.permissions.set(Permission.objects.filter(codename__in=permissions[:3]))
+    out = io.StringIO()
+    call_command("backup", dir=str(tmp_path / "backups"), stdout=out)
+    call_command("flush", interactive=False, verbosity=0)  # as after migrate: a fresh Editors group
+    assert Group.objects.get(name=EDITORS).pk != again.pk
+
+    call_command("restore", out.getvalue().strip(), verbosity=0)
+    restored = Group.objects.get(name=EDITORS)
+    assert restored.pk == again.pk
+    assert sorted(restored.permissions.values_list("codename", flat=True)) == sorted(permissions[:3])
