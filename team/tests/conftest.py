@@ -89,6 +89,39 @@ def article_data(db, article_dump):
         call_command("dumpdata", "team", output=str(article_dump), verbosity=0)
 
 
+# The editors' desk
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A member of the Editors group, as the newsroom sets one up."""
+    from django.contrib.auth.models import Group
+
+    from team.permissions import EDITORS
+
+    user = django_user_model.objects.create_user("amina", password="long-enough-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
+
+
+@pytest.fixture
+def records(article_data, editor):
+    """One record of every model the admin shows: the article's data, plus a result and a history entry."""
+    from django.contrib import admin
+
+    from team import history
+    from team.models import Athlete
+    from team.tests.factories import make_result
+
+    make_result()
+    athlete = Athlete.objects.first()
+    before = history.snapshot(athlete)
+    athlete.status_reason = "Checked with the team."
+    athlete.save()
+    history.record_save(athlete, before, editor, note="Reason added.")
+    return {model: model._default_manager.first() for model in admin.site._registry if model._meta.app_label == "team"}
+
+
 # Browser tests: Debian's Chromium driven by Playwright
 
 

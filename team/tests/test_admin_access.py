@@ -15,10 +15,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.test import RequestFactory
 from django.urls import reverse
 
-from team import history
 from team.models import Athlete, AthleteName, Change
 from team.permissions import EDITORS, ensure_editors_group
-from team.tests.factories import make_result
 
 TEAM_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "team"),
@@ -71,18 +69,6 @@ def superuser(django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
-
-
-@pytest.fixture
-def records(article_data, editor):
-    """One record of every team model: the article's data, plus a result and a history entry."""
-    make_result()
-    athlete = Athlete.objects.first()
-    before = history.snapshot(athlete)
-    athlete.status_reason = "Checked with the team."
-    athlete.save()
-    history.record_save(athlete, before, editor, note="Reason added.")
-    return {model: model._default_manager.first() for model in TEAM_MODELS}
 
 
 def page_url(records, model, view):

@@ -3,23 +3,14 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from team.models import Athlete, Change, Entry, Event, ReviewFlag, Round
-from team.permissions import EDITORS
 from team.tests.admin_forms import add_inline_row, errors_of, form_data, inline_prefix
 
 pytestmark = pytest.mark.usefixtures("article_data")
 
 NOTE = "The article misspelled the name."
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("amina", password="long-enough-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    return user
 
 
 @pytest.fixture

@@ -68,13 +68,6 @@ MANAGEMENT = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORM
 
 
 @pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("amina", password="long-enough-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    return user
-
-
-@pytest.fixture
 def desk(client, editor):
     """An editor's browser that sees a server error as a status, as the editor would."""
     client.force_login(editor)
@@ -612,17 +605,6 @@ def test_an_address_for_a_record_that_does_not_exist_is_no_server_error(desk, ar
 # Malformed input: a fuzz over every team admin
 
 
-@pytest.fixture
-def every_record(article_data, editor):
-    """The article's data, plus a result and a history entry: one record at least of every team model."""
-    make_result()
-    athlete = Athlete.objects.first()
-    before = history.snapshot(athlete)
-    athlete.status_reason = "Checked with the team."
-    athlete.save()
-    history.record_save(athlete, before, editor, note="Reason added.")
-
-
 def server_errors(responses):
     return [(where, response.status_code) for where, response in responses if response.status_code >= 500]
 
@@ -647,7 +629,7 @@ FORM_PAGES = [
 
 
 @pytest.mark.parametrize(("model", "view"), FORM_PAGES)
-def test_no_malformed_form_value_gives_a_server_error(desk, every_record, model, view):
+def test_no_malformed_form_value_gives_a_server_error(desk, records, model, view):
     url = admin_url(model, "add") if view == "add" else change_url(model._default_manager.first())
     page = desk.get(url)
     assert page.status_code == 200
@@ -670,7 +652,7 @@ def changelist_parameters(model, page):
 
 
 @pytest.mark.parametrize("model", TEAM_MODELS, ids=lambda model: model._meta.label)
-def test_no_malformed_list_parameter_gives_a_server_error(desk, every_record, model):
+def test_no_malformed_list_parameter_gives_a_server_error(desk, records, model):
     url = admin_url(model, "changelist")
     page = desk.get(url)
 
@@ -685,7 +667,7 @@ def test_no_malformed_list_parameter_gives_a_server_error(desk, every_record, mo
 
 
 @pytest.mark.parametrize("model", TEAM_MODELS, ids=lambda model: model._meta.label)
-def test_no_malformed_action_or_selection_gives_a_server_error(desk, every_record, model):
+def test_no_malformed_action_or_selection_gives_a_server_error(desk, records, model):
     url = admin_url(model, "changelist")
     page = desk.get(url)
     actions = [*admin.site._registry[model].get_actions(page.wsgi_request), "drop_table", "\x00", ""]
@@ -701,7 +683,7 @@ def test_no_malformed_action_or_selection_gives_a_server_error(desk, every_recor
 
 
 @pytest.mark.parametrize("model", TEAM_MODELS, ids=lambda model: model._meta.label)
-def test_no_malformed_record_address_gives_a_server_error(desk, every_record, model):
+def test_no_malformed_record_address_gives_a_server_error(desk, records, model):
     changelist = admin_url(model, "changelist")
 
     responses = [
