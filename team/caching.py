@@ -229,7 +229,10 @@ def renders_public_page(request):
 
 
 def public_page(view=None, *, params=()):
-    """Serve a readers' page from the shared cache, with ETag, Last-Modified and CDN-friendly headers.
+    """Store a readers' page in the shared cache, with ETag, Last-Modified and CDN-friendly headers.
+
+    `CachedPageMiddleware` (in settings.MIDDLEWARE) answers from the cache; this
+    decorator renders on a miss and stores the page.
 
     `params` names the query parameters the page understands (or is a function
     returning them); any other, or an empty one, is redirected away (see the module).
@@ -242,10 +245,9 @@ def public_page(view=None, *, params=()):
         known = params() if callable(params) else params
         if redirect := without_unknown_parameters(request, known):
             return redirect
+        # A page already stored was answered by CachedPageMiddleware; here it is rendered and stored.
         caching = request.method in ("GET", "HEAD") and settings.PUBLIC_PAGE_CACHE
         current = generation() if caching else None
-        if current is not None and (response := from_cache(request, current)) is not None:
-            return response
         response = view(request, *args, **kwargs)
         if current is None:
             return response

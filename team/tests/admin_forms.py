@@ -55,3 +55,13 @@ def errors_of(response):
             for messages in inline_errors.values():
                 found.extend(messages)
     return found
+
+
+def team_admin_models():
+    """Every team model the admin shows, in a stable order."""
+    from django.contrib import admin
+
+    return sorted(
+        (model for model in admin.site._registry if model._meta.app_label == "team"),
+        key=lambda model: model._meta.label,
+    )

@@ -107,10 +107,9 @@ def editor(django_user_model):
 @pytest.fixture
 def records(article_data, editor):
     """One record of every model the admin shows: the article's data, plus a result and a history entry."""
-    from django.contrib import admin
-
     from team import history
     from team.models import Athlete
+    from team.tests.admin_forms import team_admin_models
     from team.tests.factories import make_result
 
     make_result()
@@ -119,7 +118,7 @@ def records(article_data, editor):
     athlete.status_reason = "Checked with the team."
     athlete.save()
     history.record_save(athlete, before, editor, note="Reason added.")
-    return {model: model._default_manager.first() for model in admin.site._registry if model._meta.app_label == "team"}
+    return {model: model._default_manager.first() for model in team_admin_models()}
 
 
 # Browser tests: Debian's Chromium driven by Playwright

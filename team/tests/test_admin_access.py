@@ -17,11 +17,9 @@ from django.urls import reverse
 
 from team.models import Athlete, AthleteName, Change
 from team.permissions import EDITORS, ensure_editors_group
+from team.tests.admin_forms import team_admin_models
 
-TEAM_MODELS = sorted(
-    (model for model in admin.site._registry if model._meta.app_label == "team"),
-    key=lambda model: model._meta.label,
-)
+TEAM_MODELS = team_admin_models()
 
 #: The admins that refuse "add" to everyone: the history only grows through edits.
 ADMINS_WITHOUT_ADD = {Change}

@@ -13,7 +13,6 @@ import re
 from collections import Counter
 
 import pytest
-from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,6 +27,7 @@ from team.models import (
     Round,
     Source,
 )
+from team.tests.admin_forms import team_admin_models
 from team.tests.factories import (
     make_athlete,
     make_delegation,
@@ -40,10 +40,7 @@ from team.tests.factories import (
     make_sport_class,
 )
 
-TEAM_MODELS = sorted(
-    (model for model in admin.site._registry if model._meta.app_label == "team"),
-    key=lambda model: model._meta.label,
-)
+TEAM_MODELS = team_admin_models()
 
 #: A changelist is one page: session, user, counts, the rows, and a few list-filter choices.
 MAX_QUERIES = 12

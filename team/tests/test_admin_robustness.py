@@ -42,13 +42,10 @@ from team.models import (
     Sport,
 )
 from team.permissions import EDITORS, editor_permissions, ensure_editors_group
-from team.tests.admin_forms import add_inline_row, errors_of, form_data, inline_prefix
+from team.tests.admin_forms import add_inline_row, errors_of, form_data, inline_prefix, team_admin_models
 from team.tests.factories import make_athlete, make_entry, make_event, make_result, make_round, make_sport
 
-TEAM_MODELS = sorted(
-    (model for model in admin.site._registry if model._meta.app_label == "team"),
-    key=lambda model: model._meta.label,
-)
+TEAM_MODELS = team_admin_models()
 
 #: What the database, the forms and the admin must each survive, for every field and parameter.
 MALFORMED = [
