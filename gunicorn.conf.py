@@ -21,7 +21,9 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 
-# The proxy in front is the only client allowed to say the request came over HTTPS.
+# The proxy in front is the only client allowed to say the request came over HTTPS. Django reads the
+# same variable, with the same default and the same rule, to know whose X-Forwarded-For names the
+# client (settings.FORWARDED_ALLOW_IPS, for the login throttle): change the two together.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 accesslog = "-"

@@ -6,6 +6,7 @@ and a secret key generated once and kept in `.secret_key`. Production
 (`DJANGO_ENV=production`) refuses to start without a real secret.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -51,6 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    # Editors' second factor: authenticator apps (TOTP) and single-use recovery codes (team.twofactor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "team",
 ]
 
@@ -68,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Says whether this session passed the second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
@@ -159,11 +166,50 @@ INITIAL_FIXTURES = os.environ.get("DJANGO_INITIAL_FIXTURES", "reference,paris-20
 # The delegation the site follows, as "games-slug/NPC".
 FEATURED_DELEGATION = os.environ.get("DJANGO_FEATURED_DELEGATION", "paris-2024/AZE")
 
-# Admin login throttling (team.sites): failures per username and address, per address,
-# and the window in seconds. Keyed per address so nobody can lock an editor out from elsewhere.
+# Admin login throttling (team.throttle): failures allowed per username at one client, and per
+# client; then each further failure locks for twice as long, from FIRST_DELAY seconds up to WINDOW
+# (which is also how long a quiet count is remembered after its lock). Keyed per client so nobody
+# can lock an editor out from elsewhere.
 ADMIN_LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_ADMIN_LOGIN_FAILURE_LIMIT", "5"))
 ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+ADMIN_LOGIN_FIRST_DELAY = int(os.environ.get("DJANGO_ADMIN_LOGIN_FIRST_DELAY", "30"))
 ADMIN_LOGIN_FAILURE_WINDOW = int(os.environ.get("DJANGO_ADMIN_LOGIN_FAILURE_WINDOW", "900"))
+
+
+def forwarded_allow_ips(value):
+    """FORWARDED_ALLOW_IPS's entries, split and checked as gunicorn does: IP addresses, networks, or `*`.
+
+    A value gunicorn would refuse is refused here too, so the two never disagree about who the proxy is.
+    """
+    entries = [entry.strip() for entry in value.strip().split(",") if entry]
+    for entry in entries:
+        if entry != "*":
+            try:
+                ipaddress.ip_network(entry)
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"FORWARDED_ALLOW_IPS: {entry!r} is not an IP address, a network (such as 10.0.0.0/8) or '*'."
+                ) from None
+    return entries
+
+
+# The reverse proxies allowed to say who the client is (X-Forwarded-For), for the login throttle:
+# the variable and default gunicorn.conf.py gives gunicorn, which trusts the same peers for X-Forwarded-Proto.
+FORWARDED_ALLOW_IPS = forwarded_allow_ips(os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+
+# Editors' second factor (team.twofactor): required for every staff account in production, optional
+# on a laptop so that `make run` stays one command. Authenticator apps show the issuer beside the code.
+ADMIN_TWO_FACTOR_REQUIRED = os.environ.get("DJANGO_ADMIN_TWO_FACTOR", "1" if PRODUCTION else "0") == "1"
+OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Newsroom desk")
+# Recovery codes and TOTP secrets are never shown in django-otp's own admin pages (not registered anyway).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Sessions (only editors have one: readers' pages never start a session). A session ends after
+# DJANGO_SESSION_IDLE_SECONDS without a request, and, by default, when the browser closes.
+# Changing one's password ends every other session of the account (Django's session hash).
+# Each admin request restarts the idle clock (team.accounts.keep_alive); readers' pages leave the session alone.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", str(60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = os.environ.get("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", "1") == "1"
 
 # Caching: Redis when REDIS_URL is set (shared by every process and host), else this
 # process's memory (fine for `make run`, which serves from one process).

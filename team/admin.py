@@ -30,7 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from team import history, models
+from team import account_admin, history, models
 from team.forms import (
     EditorForm,
     EditorInlineFormSet,
@@ -684,3 +684,7 @@ class ChangeAdmin(GuardedActions, admin.ModelAdmin):
                 )
             else:
                 self.message_user(request, _("Reverted “%(change)s”.") % {"change": change}, messages.SUCCESS)
+
+
+# Accounts: Django's users admin with two-step verification shown and a superuser's reset (team.account_admin).
+account_admin.register(admin.site)
