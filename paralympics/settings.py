@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",  # passkeys (team.passkeys)
     "team",
 ]
 
@@ -201,6 +202,21 @@ FORWARDED_ALLOW_IPS = forwarded_allow_ips(os.environ.get("FORWARDED_ALLOW_IPS", 
 # on a laptop so that `make run` stays one command. Authenticator apps show the issuer beside the code.
 ADMIN_TWO_FACTOR_REQUIRED = os.environ.get("DJANGO_ADMIN_TWO_FACTOR", "1" if PRODUCTION else "0") == "1"
 OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Newsroom desk")
+# Passkeys (team.passkeys): bound to the site's domain (changing it later orphans every passkey), accepted
+# only from these origins, and never instead of the password.
+OTP_WEBAUTHN_RP_ID = os.environ.get(
+    "DJANGO_PASSKEY_RP_ID", ALLOWED_HOSTS[0].lstrip(".") if PRODUCTION and ALLOWED_HOSTS else "localhost"
+)
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get(
+        "DJANGO_PASSKEY_ORIGINS",
+        f"https://{OTP_WEBAUTHN_RP_ID}" if PRODUCTION else f"http://localhost:{os.environ.get('PORT', '8000')}",
+    ).split(",")
+    if origin.strip()
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # Recovery codes and TOTP secrets are never shown in django-otp's own admin pages (not registered anyway).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 

@@ -7,18 +7,16 @@ own device admins are kept off it, so nobody browses other accounts' devices
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from team import twofactor
+from team import actions, twofactor
 
 
 class ResetReasonForm(forms.Form):
@@ -59,26 +57,27 @@ class AccountAdmin(UserAdmin):
     def reset_two_step(self, request, queryset):
         if not request.user.is_superuser:
             raise PermissionDenied
-        form = ResetReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
+
+        def reset(reason):
             for user in queryset:
-                ended = twofactor.reset_second_factor(user, by=request.user, reason=form.cleaned_data["reason"])
+                ended = twofactor.reset_second_factor(user, by=request.user, reason=reason)
                 self.message_user(
                     request,
                     _("Two-step verification of %(user)s reset: %(sessions)d session(s) ended.")
                     % {"user": user.get_username(), "sessions": ended},
                     messages.SUCCESS,
                 )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Reset two-step verification"),
-            "users": queryset,
-            "form": form,
-            "opts": self.opts,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/auth/user/reset_two_step.html", context)
+
+        return actions.ask_why(
+            self,
+            request,
+            queryset,
+            form_class=ResetReasonForm,
+            action="reset_two_step",
+            title=_("Reset two-step verification"),
+            template="admin/auth/user/reset_two_step.html",
+            apply=reset,
+        )
 
 
 def register(site):

@@ -1,10 +1,13 @@
-"""Editors' accounts in the admin: the two-step verification page.
+"""Editors' accounts in the admin: the two-step verification page and the passkey step.
 
-`TwoStepSite` is mixed into the admin site (team.sites): it adds the page
-where an editor adds an authenticator app and gets recovery codes, and, when
-ADMIN_TWO_FACTOR_REQUIRED is on, keeps every other admin page from a session
-that has not passed the second factor (see team.twofactor; the users list a
-superuser manages is team.account_admin).
+`TwoStepSite` is mixed into the admin site (team.sites). It adds the page
+where an editor adds an authenticator app, gets recovery codes and adds
+passkeys, and the page where a login that chose its passkey gives it. It keeps
+every other admin page from a session that still owes its passkey, and, when
+ADMIN_TWO_FACTOR_REQUIRED is on, from one that has not passed the second
+factor. Each admin request restarts the session's idle clock. (Policy:
+team.twofactor and team.passkeys; the users list a superuser manages:
+team.account_admin.)
 """
 
 import functools
@@ -18,17 +21,16 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
 
-from team import twofactor
+from team import passkeys, twofactor
 
 
 class CodeForm(forms.Form):
     otp_token = forms.CharField(
         label=gettext_lazy("Code from your authenticator app"),
         max_length=32,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "autofocus": True}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autofocus": True}),
     )
 
 
@@ -45,7 +47,7 @@ class TwoStepSite:
     """Admin-site mixin: the two-step verification page, and the rule that a required second factor comes first."""
 
     def has_permission(self, request):
-        if not super().has_permission(request):
+        if not super().has_permission(request) or passkeys.is_pending(request):
             return False
         return not twofactor.required() or twofactor.is_verified(request.user)
 
@@ -61,6 +63,8 @@ class TwoStepSite:
             user = request.user
             if user.is_authenticated:
                 keep_alive(request)
+                if passkeys.is_pending(request):
+                    return HttpResponseRedirect(reverse("admin:passkey_step", current_app=self.name))
                 if not twofactor.is_verified(user) and twofactor.needs_enrolment(user):
                     return HttpResponseRedirect(reverse("admin:two_step", current_app=self.name))
             return guarded(request, *args, **kwargs)
@@ -68,7 +72,11 @@ class TwoStepSite:
         return enrolment_first
 
     def get_urls(self):
-        return [path("two-step/", self.staff_view(self.two_step), name="two_step"), *super().get_urls()]
+        return [
+            path("two-step/", self.staff_view(self.two_step), name="two_step"),
+            path("passkey/", self.staff_view(self.passkey_step), name="passkey_step"),
+            *super().get_urls(),
+        ]
 
     def staff_view(self, view):
         """A page for any active staff account that logged in with its password, verified or not."""
@@ -117,8 +125,32 @@ class TwoStepSite:
                 form.add_error("otp_token", refusal)
             else:
                 return self.show_recovery_codes(request, twofactor.issue_recovery_codes(user), first=False)
-        context |= {"device": device, "codes_left": twofactor.recovery_codes_left(user)}
+        context |= {
+            "device": device,
+            "codes_left": twofactor.recovery_codes_left(user),
+            "passkeys": passkeys.passkeys_of(user),
+            "may_add_passkey": twofactor.is_verified(user),
+        }
         return TemplateResponse(request, "admin/two_step.html", context, status=400 if form.errors else 200)
+
+    def passkey_step(self, request):
+        """After the password, for an account that chose its passkey: the passkey, or a code instead."""
+        index = reverse("admin:index", current_app=self.name)
+        if not passkeys.is_pending(request):
+            return HttpResponseRedirect(index)
+        form = CodeForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                device = twofactor.check_code(request.user, form.cleaned_data["otp_token"])
+            except twofactor.CodeRefused as refusal:
+                form.add_error("otp_token", refusal)
+            else:
+                request.session.cycle_key()
+                otp_login(request, device)
+                request.session.pop(passkeys.PENDING, None)
+                return HttpResponseRedirect(index)
+        context = {**self.each_context(request), "title": _("Use your passkey"), "form": form, "next": index}
+        return TemplateResponse(request, "admin/passkey_step.html", context, status=400 if form.errors else 200)
 
     def show_recovery_codes(self, request, codes, first):
         context = {

@@ -30,7 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from team import account_admin, history, models
+from team import account_admin, actions, history, models
 from team.forms import (
     EditorForm,
     EditorInlineFormSet,
@@ -213,28 +213,26 @@ class WithdrawalActionMixin:
 
     @admin.action(description=_("Mark selected as withdrawn…"), permissions=["change"])
     def mark_withdrawn(self, request, queryset):
-        form = WithdrawalForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            count = self.save_objects(
-                request, queryset, {"status": self.model.Status.WITHDRAWN, "status_reason": form.cleaned_data["reason"]}
-            )
+        def withdraw(reason):
+            changes = {"status": self.model.Status.WITHDRAWN, "status_reason": reason}
+            count = self.save_objects(request, queryset, changes)
             self.message_user(
                 request,
                 ngettext("%(count)d record marked withdrawn.", "%(count)d records marked withdrawn.", count)
                 % {"count": count},
                 messages.SUCCESS,
             )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Why are they withdrawn?"),
-            "form": form,
-            "queryset": queryset,
-            "opts": self.model._meta,
-            "action": "mark_withdrawn",
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return render(request, "admin/team/withdrawal_form.html", context)
+
+        return actions.ask_why(
+            self,
+            request,
+            queryset,
+            form_class=WithdrawalForm,
+            action="mark_withdrawn",
+            title=_("Why are they withdrawn?"),
+            template="admin/team/withdrawal_form.html",
+            apply=withdraw,
+        )
 
     @admin.action(description=_("Mark selected as back in competition"), permissions=["change"])
     def mark_competing(self, request, queryset):

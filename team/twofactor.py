@@ -15,8 +15,10 @@ its per-device throttle); what lives here is the newsroom's policy around it:
   development so that `make run` stays one command) makes it compulsory: a
   staff account without a device is taken to the enrolment page after its
   password, and reaches nothing else of the admin until it has enrolled.
+* **Passkeys** (team.passkeys) can be added once the app is on, and given
+  instead of the code, on a page of their own after the password.
 * **Only a superuser resets** a lost device (the users list's action): the
-  devices go, every session of that account ends, and the reset is written to
+  devices (app, recovery codes, passkeys) go, every session of that account ends, and the reset is written to
   the account's history with its reason.
 """
 
@@ -38,6 +40,7 @@ from django.utils.translation import ngettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,11 @@ def app_device(user, confirmed=True):
 def has_second_factor(user):
     """True once the account has a confirmed authenticator app (recovery codes alone do not count)."""
     return user.is_authenticated and TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def has_passkey(user):
+    """True when the account has a passkey (team.passkeys): it may give that instead of a code at login."""
+    return user.is_authenticated and WebAuthnCredential.objects.devices_for_user(user, confirmed=True).exists()
 
 
 def is_verified(user):
@@ -219,8 +227,8 @@ class CodeField(forms.CharField):
             required=False,
             max_length=32,
             help_text=_(
-                "From your authenticator app, or one of your recovery codes. "
-                "Leave it empty if your account has no two-step verification yet."
+                "From your authenticator app, or one of your recovery codes. Leave it empty to use "
+                "your passkey next, or if your account has no two-step verification yet."
             ),
             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
             **kwargs,
@@ -230,6 +238,11 @@ class CodeField(forms.CharField):
 def verify_at_login(form, user):
     """Called by the login form once the password is right: ask for the code when the account has a device."""
     if not (has_second_factor(user) or StaticDevice.objects.devices_for_user(user, confirmed=True).exists()):
+        return
+    if not normalise(form.cleaned_data.get("otp_token", "")) and has_passkey(user):
+        # No code, and a passkey to give instead: the session starts pending, and the admin asks for the
+        # passkey before anything else (team.passkeys).
+        user.passkey_pending = True
         return
     try:
         device = check_code(user, form.cleaned_data.get("otp_token", ""))
@@ -265,6 +278,7 @@ def reset_second_factor(user, by, reason):
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        WebAuthnCredential.objects.filter(user=user).delete()
         ended = end_sessions(user)
         LogEntry.objects.log_actions(
             user_id=by.pk,

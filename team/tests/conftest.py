@@ -62,6 +62,18 @@ def page_cache(settings, article_data):
             cursor.execute("SET CONSTRAINTS team_publish IMMEDIATE")
 
 
+@pytest.fixture
+def redis_down(settings):
+    """The site configured for Redis, on a port where nothing listens (connections are refused at once)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "team.outages.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+
+
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Tests render pages without running collectstatic first."""

@@ -440,18 +440,6 @@ def test_ipv6_clients_behind_the_proxy_are_counted_by_their_64_network(client, l
 # The cache down
 
 
-@pytest.fixture
-def redis_down(settings):
-    """The site configured for Redis, on a port where nothing listens (connections are refused at once)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "team.outages.ResilientRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-        }
-    }
-
-
 def test_with_redis_down_wrong_passwords_are_refused_and_the_right_one_logs_in(
     client, login_url, editor, redis_down, behind_proxy
 ):

@@ -536,3 +536,188 @@ def test_new_pages_carry_the_strict_policy_and_no_inline_code(client, editor, ch
     policy = response["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert inline_code(response.text) == []
+
+
+# Passkeys: the desk's rules around django-otp-webauthn (the ceremonies themselves: test_browser_passkeys.py)
+
+
+def add_passkey(user):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.create(
+        user=user,
+        name="passkey",
+        confirmed=True,
+        credential_id=b"credential-" + user.username.encode(),
+        credential_id_sha256=f"{user.pk:064d}",
+        public_key=b"not-a-real-key",
+        sign_count=0,
+        aaguid="00000000-0000-0000-0000-000000000000",
+    )
+
+
+def test_a_passkey_needs_the_app_first(client, editor):
+    client.force_login(editor)
+
+    response = client.post(reverse("otp_webauthn:credential-registration-begin"))
+
+    assert response.status_code == 403
+    assert "authenticator app first" in response.json()["detail"]
+
+
+def test_a_passkey_cannot_be_added_by_a_session_that_skipped_the_code(client, enrolled, editor):
+    client.force_login(editor)  # password only
+
+    response = client.post(reverse("otp_webauthn:credential-registration-begin"))
+
+    assert response.status_code == 403
+    assert "verify your identity first" in response.json()["detail"]
+    assert "log in again with your password and a code" in client.get(TWO_STEP).text
+
+
+def test_a_verified_session_may_begin_adding_a_passkey(client, enrolled):
+    device, _codes = enrolled
+    log_in(client, code_for(device))
+
+    response = client.post(reverse("otp_webauthn:credential-registration-begin"))
+
+    assert response.status_code == 200
+    assert response.json()["rp"]["id"] == "localhost"
+    page = client.get(TWO_STEP).text
+    assert 'id="otp_webauthn_config" type="application/json"' in page
+    assert inline_code(page) == []
+
+
+def test_passkeys_never_replace_the_password(client, enrolled, editor):
+    add_passkey(editor)
+
+    response = client.post(reverse("otp_webauthn:credential-authentication-begin"))
+
+    assert response.status_code == 403
+    assert not is_logged_in(client)
+
+
+def test_with_a_passkey_an_empty_code_leads_to_the_passkey_step_and_nowhere_else(client, enrolled, editor):
+    add_passkey(editor)
+
+    assert log_in(client, "").status_code == 302
+    for address in (INDEX, reverse("admin:team_athlete_changelist"), TWO_STEP.replace("two-step", "password_change")):
+        response = client.get(address)
+        assert response.status_code == 302
+        assert response.url == reverse("admin:passkey_step")
+    step = client.get(reverse("admin:passkey_step"))
+    assert step.status_code == 200
+    assert "Use your passkey" in step.text
+    assert inline_code(step.text) == []
+
+
+def test_pending_holds_even_where_the_second_factor_is_required(client, enrolled, editor, required):
+    add_passkey(editor)
+    log_in(client, "")
+
+    response = client.get(INDEX)
+
+    assert response.url == reverse("admin:passkey_step")
+
+
+def test_the_passkey_step_takes_a_code_instead(client, enrolled, editor):
+    _device, codes = enrolled
+    add_passkey(editor)
+    log_in(client, "")
+    step = reverse("admin:passkey_step")
+
+    wrong = client.post(step, {"otp_token": "zzzzzzzz"})
+    assert wrong.status_code == 400
+    assert "used already" in wrong.text
+    assert client.get(INDEX).status_code == 302
+    StaticDevice.objects.filter(user=editor).update(throttling_failure_count=0)  # no wait for the next try
+
+    response = client.post(step, {"otp_token": codes[0]})
+    assert response.status_code == 302
+    assert response.url == INDEX
+    assert is_verified(client)
+    assert client.get(INDEX).status_code == 200
+    assert client.get(step).status_code == 302  # nothing pending any more
+
+
+def test_without_a_passkey_an_empty_code_is_still_refused(client, enrolled):
+    response = log_in(client, "")
+
+    assert "This account uses two-step verification" in response.text
+    assert not is_logged_in(client)
+
+
+def test_the_reset_removes_passkeys_too(client, enrolled, editor, chief):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    add_passkey(editor)
+    client.force_login(chief)
+
+    reset(client, [editor])
+
+    assert not WebAuthnCredential.objects.filter(user=editor).exists()
+
+
+def test_passkeys_are_bound_to_the_sites_domain_in_production():
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.OTP_WEBAUTHN_RP_ID, settings.OTP_WEBAUTHN_ALLOWED_ORIGINS, "
+        "settings.OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN)"
+    )
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_PASSKEY", "DJANGO_ALLOWED"))
+    }
+    environment |= {
+        "DJANGO_SETTINGS_MODULE": "paralympics.settings",
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "news.example,www.news.example",
+    }
+    output = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True).stdout
+
+    assert output.strip() == "news.example ['https://news.example'] False"
+
+
+# Two at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_recovery_code_used_from_two_browsers_at_once_logs_in_only_one(django_user_model, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time into the database, so the two checks cannot cross there.")
+    editor = django_user_model.objects.create_user("amina", password=PASSWORD, is_staff=True)
+    TOTPDevice.objects.create(user=editor, name="app", confirmed=True)
+    [code] = twofactor.issue_recovery_codes(editor)[:1]
+    both_checked_the_password = threading.Barrier(2, timeout=20)
+    check_code = twofactor.check_code
+
+    def check_code_once_both_are_here(*args, **kwargs):
+        both_checked_the_password.wait()
+        return check_code(*args, **kwargs)
+
+    monkeypatch.setattr(twofactor, "check_code", check_code_once_both_are_here)
+    responses = [None, None]
+
+    def submit(index):
+        try:
+            responses[index] = log_in(Client(raise_request_exception=False), code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    refused = next(response for response in responses if response.status_code == 200)
+    assert "used already" in refused.content.decode()
