@@ -33,10 +33,26 @@ class ResetReasonForm(forms.Form):
         return reason
 
 
+class TwoStepFilter(admin.SimpleListFilter):
+    """Which accounts have turned two-step verification on: the ones still to chase before a Games."""
+
+    title = gettext_lazy("two-step verification")
+    parameter_name = "two_step"
+
+    def lookups(self, request, model_admin):
+        return [("on", _("On")), ("off", _("Off"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("on", "off"):
+            return queryset.filter(has_app=self.value() == "on")
+        return queryset
+
+
 class AccountAdmin(UserAdmin):
     """Django's users admin, showing two-step verification, with a superuser's reset for a lost device."""
 
     list_display = [*UserAdmin.list_display, "two_step"]
+    list_filter = [*UserAdmin.list_filter, TwoStepFilter]
     actions = ["reset_two_step"]
 
     def get_queryset(self, request):

@@ -400,6 +400,16 @@ def test_the_users_list_shows_who_has_two_step_verification(client, enrolled, ed
     assert rows == {"amina": True, "chief": False}
 
 
+@pytest.mark.parametrize(("shown", "expected"), [("on", {"amina"}), ("off", {"chief"}), ("bogus", {"amina", "chief"})])
+def test_the_users_list_filters_by_two_step_verification(client, enrolled, chief, shown, expected):
+    client.force_login(chief)
+
+    response = client.get(USERS, {"two_step": shown})
+
+    assert response.status_code == 200
+    assert {user.username for user in response.context["cl"].result_list} == expected
+
+
 def test_staff_who_may_manage_users_but_are_not_superusers_cannot_reset(client, enrolled, editor, django_user_model):
     manager = django_user_model.objects.create_user("manager", password=PASSWORD, is_staff=True)
     manager.user_permissions.add(*Permission.objects.filter(content_type__app_label="auth", codename__endswith="_user"))
