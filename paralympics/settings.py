@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # A readers' page's ETag and check interval, for its live updates (static/js/live.js).
+                "team.context_processors.live_updates",
             ],
         },
     },
@@ -253,6 +255,9 @@ PAGE_GENERATION_TTL = float(os.environ.get("DJANGO_PAGE_GENERATION_TTL", "1"))
 # Pages each process may render at once; a miss beyond that gets a 503 with Retry-After at once, so that
 # a flood of addresses no cache has seen leaves threads and CPU to cached pages (GUNICORN_THREADS is 4).
 RENDER_CONCURRENCY = int(os.environ.get("DJANGO_RENDER_CONCURRENCY", "1"))
+# An open readers' page asks every LIVE_UPDATE_INTERVAL_MS milliseconds (30 to 60 s) whether it is still
+# current, sending its ETag (a 304 from the cache while it is); once it is not, the reader is offered a reload.
+LIVE_UPDATE_INTERVAL_MS = min(max(int(os.environ.get("DJANGO_LIVE_UPDATE_INTERVAL_MS", "45000")), 30_000), 60_000)
 
 # Security headers. Pages need nothing from other hosts, no inline script or style:
 # the policy allows only this site's own files and forbids framing.

@@ -1,11 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+from django.views.generic import RedirectView
 
 from team import passkeys
 from team.sitemaps import SITEMAPS
 from team.views import health, robots
+
+
+class FaviconRedirect(RedirectView):
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon-32.png")  # the current file's hashed name: a temporary redirect
+
 
 urlpatterns = [
     # Passkeys' ceremonies (django-otp-webauthn's JSON endpoints, with the desk's rules: team.passkeys).
@@ -13,6 +23,12 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots, name="robots"),
+    # Browsers, feed readers and link previews ask for /favicon.ico whatever the page says.
+    path(
+        "favicon.ico",
+        require_safe(cache_control(public=True, max_age=86400)(FaviconRedirect.as_view())),
+        name="favicon",
+    ),
     path("healthz", health, name="health"),
     path("", include("team.urls")),
 ]

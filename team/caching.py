@@ -12,6 +12,11 @@ answered without a query, and a change reaches readers within that second
 plus the CDN's `s-maxage`. If the database cannot be read, the last
 generation read stays in use, so cached pages keep being served.
 
+A page whose content also depends on the clock (the team page's "Today")
+says so while it renders (`clock_bound`): it is stored only until what it
+shows stops holding, and its ETag names that moment, so no copy from before
+it is confirmed after it.
+
 The cache itself may fail too (see `team.outages`): its errors become
 misses, and pages are then rendered without it. A process that starts while
 the database is down takes the last generation from the cache, so cached
@@ -32,6 +37,7 @@ import functools
 import hashlib
 import threading
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,7 +46,7 @@ from django.http import HttpResponseRedirect
 from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_etags
 from django.utils.translation import gettext as _
 
 from team.outages import cache_outage, database_outage, unavailable
@@ -115,14 +121,25 @@ def canonical_host(request):
     return f"{domain}:{port}"
 
 
+def normalised_query(request):
+    """The query string with its parameters, and each one's values, in sorted order: one spelling per page."""
+    return urlencode(sorted((key, value) for key, values in request.GET.lists() for value in values))
+
+
+def canonical_address(request):
+    """This page's one address: the site's canonical host, the path, the normalised query (DisallowedHost
+    for a host that is not ours). A filtered page's address is its own, so a shared link previews as itself."""
+    query = normalised_query(request)
+    return f"{request.scheme}://{canonical_host(request)}{request.path}" + (f"?{query}" if query else "")
+
+
 def page_key(request, current):
     """The cache key and ETag of this address in this generation.
 
     Scheme and host are part of the page (its canonical and Open Graph URLs);
     parameters are sorted, so their order makes no new entry.
     """
-    query = sorted(request.GET.lists())
-    address = f"{request.scheme}://{canonical_host(request)}{request.path}?{query}"
+    address = canonical_address(request)
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"page:{current}:{digest}", f'"{current:x}-{digest[:16]}"'
 
@@ -174,6 +191,37 @@ def finish(response, etag, last_modified):
     return response
 
 
+def clock_bound(request, seconds):
+    """Say, while rendering a readers' page, that what it shows also depends on the clock and holds for
+    `seconds` more whatever the generation (a "Today" list: until midnight at the venue).
+
+    Such a page is stored no longer than that. Its ETag names the moment it holds until, and it has no
+    Last-Modified (a date alone would confirm yesterday's copy), so a copy made before that moment is
+    never confirmed with a 304 after it.
+    """
+    until = round((time.time() + max(seconds, 0)) / 60) * 60  # to the minute: a day's renders agree
+    request.page_holds_until = until
+    if getattr(request, "page_etag", None):
+        request.page_etag = clock_etag(request.page_etag, until)
+
+
+def clock_etag(etag, until):
+    """The ETag of a page that holds until the POSIX time `until` (see `clock_bound`)."""
+    return f'{etag[:-1]}-{until:x}"'
+
+
+def held_clock_etag(request, etag):
+    """The `clock_etag` of this address and generation that the client revalidates with, if the moment
+    it names is still ahead; else None."""
+    prefix = etag[:-1] + "-"
+    for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        bare = tag.removeprefix("W/")
+        until = bare[len(prefix) : -1] if bare.startswith(prefix) and bare.endswith('"') else ""
+        if until and all(digit in "0123456789abcdef" for digit in until) and int(until, 16) > time.time():
+            return tag
+    return None
+
+
 def from_cache(request, current):
     """A 304 or the stored page when this generation holds one for this address, else None."""
     key, etag = page_key(request, current)
@@ -181,11 +229,19 @@ def from_cache(request, current):
     revalidating = "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
     # A revalidation needs to know the page is stored, not to load it.
     if revalidating and cache.has_key(key):
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        # A page that depends on the clock too is confirmed by the ETag it was served with, while that holds.
+        held = held_clock_etag(request, etag)
+        validators = (held, None) if held else (etag, last_modified)
+        not_modified = get_conditional_response(request, etag=validators[0], last_modified=validators[1])
         if not_modified is not None:
-            return finish(not_modified, etag, last_modified)
+            return finish(not_modified, *validators)
     stored = cache.get(key)
-    return None if stored is None else finish(stored, etag, last_modified)
+    if stored is None:
+        return None
+    until = getattr(stored, "page_holds_until", None)
+    if until is None:
+        return finish(stored, etag, last_modified)
+    return finish(stored, clock_etag(etag, until), None) if until > time.time() else None
 
 
 class CachedPageMiddleware:
@@ -248,16 +304,27 @@ def public_page(view=None, *, params=()):
         # A page already stored was answered by CachedPageMiddleware; here it is rendered and stored.
         caching = request.method in ("GET", "HEAD") and settings.PUBLIC_PAGE_CACHE
         current = generation() if caching else None
+        if current is not None:
+            # Known before rendering (it does not depend on the body), so the page can carry its own ETag
+            # and later ask whether it is still current (team.context_processors.live_updates).
+            key, etag = page_key(request, current)
+            request.page_etag = etag
         response = view(request, *args, **kwargs)
         if current is None:
             return response
         if response.status_code != 200 or response.streaming:
             response.setdefault("Cache-Control", "public, max-age=0, s-maxage=10")
             return response
-        key, etag = page_key(request, current)
-        if len(response.content) <= MAX_PAGE_BYTES:
-            cache.set(key, response, FILTERED_PAGE_TIMEOUT if request.GET else PAGE_TIMEOUT)
-        return finish(response, etag, published.last_modified())
+        timeout = FILTERED_PAGE_TIMEOUT if request.GET else PAGE_TIMEOUT
+        last_modified = published.last_modified()
+        if (until := getattr(request, "page_holds_until", None)) is not None:
+            # What it shows depends on the clock too (`clock_bound`): kept no longer than that holds.
+            etag, last_modified = clock_etag(etag, until), None
+            timeout = min(timeout, int(until - time.time()))
+            response.page_holds_until = until
+        if timeout > 0 and len(response.content) <= MAX_PAGE_BYTES:
+            cache.set(key, response, timeout)
+        return finish(response, etag, last_modified)
 
     wrapped.renders_public_page = True  # its renders are limited per process (CachedPageMiddleware)
     return wrapped

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
-from team.models import Athlete, Gender, Medal, Result, RoundKind, Sport, SportClass
+from team.models import Athlete, Gender, Medal, Result, Round, RoundKind, Sport, SportClass
 
 
 @dataclass
@@ -56,11 +56,22 @@ class FacetFilter(django_filters.MultipleChoiceFilter):
     `choices` is a list, or the name of a FilterSet method that returns them
     from the page's queryset when they depend on the data. Grouped choices
     (group label, [(value, label), …]) are shown as groups.
+
+    `scope`, when set, is a condition on the same related rows as `field_name`
+    (e.g. only one delegation's entries): a value matches, and is counted, only
+    on a row that meets it.
     """
 
-    def __init__(self, field_name, choices=(), **kwargs):
+    def __init__(self, field_name, choices=(), scope=None, **kwargs):
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        self.scope = scope
         super().__init__(field_name=field_name, choices=choices, distinct=True, **kwargs)
+
+    def filter(self, qs, value):
+        if not value or self.scope is None:
+            return super().filter(qs, value)
+        # One filter() call, so that the value and the scope hold for the same related row.
+        return qs.filter(Q(**{f"{self.field_name}__in": list(value)}) & self.scope).distinct()
 
     def grouped_choices(self):
         """The choices as (group label or None, [(value, label), …]) pairs."""
@@ -124,8 +135,9 @@ class FacetedFilterSet(django_filters.FilterSet):
         for name, facet_filter in self.facet_filters().items():
             others = {other: value for other, value in active.items() if other != name}
             within = Q(pk__in=self.restricted(others).values("pk")) if others else None
+            present = self.queryset if facet_filter.scope is None else self.queryset.filter(facet_filter.scope)
             rows = (
-                self.queryset.order_by()
+                present.order_by()
                 .values_list(facet_filter.field_name)
                 .annotate(count=Count("pk", distinct=True, filter=within))
             )
@@ -223,3 +235,85 @@ class RosterFilter(FacetedFilterSet):
     @property
     def sort_key(self):
         return (self.form.cleaned_data.get("sort") or "sport") if self.is_valid() else "sport"
+
+
+#: The value of the schedule's "rounds" filter that keeps the rounds awarding medals (`Round.MEDAL_KINDS`).
+MEDAL_ROUNDS = "medal"
+
+
+class ScheduleFilter(FacetedFilterSet):
+    """The schedule's filters, over the rounds the delegation is entered in (`Round.objects.entered_by`).
+
+    So that a link such as "the swimming schedule" (`?sport=para-swimming`) keeps
+    working while a sport, an athlete or a day has no round yet, the sports and
+    athletes offered are the whole team's: one with no round in the list gives an
+    empty list that says so, not a refusal.
+    """
+
+    sport = FacetFilter(
+        "event__sport__slug",
+        choices="sport_choices",
+        label=_("Sport"),
+        error_messages={"invalid_choice": _("this team has no sport “%(value)s”.")},
+    )
+    athlete = FacetFilter(
+        "event__entries__athlete__slug",
+        choices="athlete_choices",
+        label=_("Athlete"),
+        error_messages={"invalid_choice": _("this team has no athlete “%(value)s”.")},
+    )
+    day = FacetFilter(
+        "scheduled_date",
+        choices="day_choices",
+        label=_("Day"),
+        error_messages={"invalid_choice": _("“%(value)s” is not a day of these Games.")},
+    )
+    rounds = FacetFilter(
+        "stage",
+        choices=[(MEDAL_ROUNDS, _("Medal rounds only (finals and bronze medal contests)"))],
+        label=_("Rounds"),
+        error_messages={"invalid_choice": _("“%(value)s” is not a kind of round we can show on its own.")},
+    )
+
+    class Meta:
+        model = Round
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, delegation, **kwargs):
+        self.delegation = delegation
+        stage = Case(
+            When(kind__in=Round.MEDAL_KINDS, then=Value(MEDAL_ROUNDS)), default=Value("other"), output_field=CharField()
+        )
+        super().__init__(data, queryset.annotate(stage=stage), **kwargs)
+        # Other delegations' athletes may share a slug and an event: only this team's entries count.
+        self.filters["athlete"].scope = Q(event__entries__athlete__delegation=delegation)
+        if days := delegation.games.days():
+            self.filters["day"].extra["error_messages"] = {
+                "invalid_choice": _("“%%(value)s” is not a day of these Games, which run from %(start)s to %(end)s.")
+                % {"start": date_format(days[0], "j F"), "end": date_format(days[-1], "j F Y")}
+            }
+
+    def sport_choices(self, rounds):
+        """The sports of every event the team is entered in, rounds or not."""
+        sports = Sport.objects.filter(events__entries__athlete__delegation=self.delegation).distinct().order_by("name")
+        return list(sports.values_list("slug", "name"))
+
+    def athlete_choices(self, rounds):
+        """Every athlete of the team, rounds or not."""
+        return list(self.delegation.athletes.order_by("name").values_list("slug", "name"))
+
+    def day_choices(self, rounds):
+        """Every day of the Games."""
+        return [(day.isoformat(), date_format(day, "D j M")) for day in self.delegation.games.days()]
+
+    def without_rounds(self, events):
+        """Of `events` (which have no round yet), those the sport and athlete filters keep; none when a day
+        or medal rounds are asked for, which only a scheduled round can match."""
+        active = self.active()
+        if "day" in active or "rounds" in active:
+            return events.none()
+        if sports := active.get("sport"):
+            events = events.filter(sport__slug__in=sports)
+        if athletes := active.get("athlete"):
+            events = events.filter(entries__athlete__in=self.delegation.athletes.filter(slug__in=athletes))
+        return events.distinct()

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from team.caching import public_page
-from team.filters import RosterFilter
+from team import front
+from team.caching import clock_bound, public_page
+from team.filters import RosterFilter, ScheduleFilter
 from team.models import (
     Athlete,
     Change,
@@ -95,9 +96,13 @@ def team(request):
     else:
         problems = filterset.problems()
 
+    counts = delegation.roster_counts()
     context = {
         "delegation": delegation,
         "meta": delegation.meta(),
+        "counts": counts,
+        "roster_sentence": front.roster_sentence(delegation.athletes_announced, counts["named"], counts["competing"]),
+        "tally": delegation.medal_tally(),
         "facets": filterset.facets(),
         "query": request.GET.get("q", "").strip(),
         "classes_here": classes_of(events_of(page.object_list) if page else []),
@@ -114,6 +119,17 @@ def team(request):
             for name, label, count in (filterset.what_emptied() if page is not None and not page.object_list else [])
         ],
     }
+    if not request.GET:
+        # The whole team's page leads with the Games: today's or the next rounds, the latest medals, and
+        # when editors last changed anything. The rounds listed hold until midnight at the venue.
+        moment = front.now()
+        coming = front.coming_up(delegation, moment)
+        medals = front.medal_strip(delegation)
+        context |= {"coming": coming, "medals": medals, "updated": front.last_change()}
+        shown = [*(events_of(page.object_list) if page else []), *coming["events"], *(m["event"] for m in medals)]
+        context["classes_here"] = classes_of(shown)
+        if not coming["over"]:
+            clock_bound(request, front.until_midnight(delegation.games, moment))
     return render(request, "team/team.html", context, status=400 if problems else 200)
 
 
@@ -171,27 +187,54 @@ def sport_detail(request, slug):
 
 
 @require_safe
-@public_page
+@public_page(params=lambda: [*ScheduleFilter.base_filters])
 def schedule(request):
-    """Every round the team is in, by day, in the venue's time and the readers' home time."""
+    """Every round the team is in, by day, in the venue's time and the readers' home time, with filters
+    whose state lives in the URL, so that "the swimming schedule" is a link (`?sport=para-swimming`).
+
+    Empty parameters and unknown ones are redirected away by `public_page`.
+    """
     delegation = featured_delegation()
-    rounds = list(Round.objects.for_schedule(delegation))
+    filterset = ScheduleFilter(request.GET, queryset=Round.objects.entered_by(delegation), delegation=delegation)
+
+    problems, rounds, waiting = [], [], []
+    if filterset.is_valid():
+        rounds = list(filterset.qs.as_scheduled(delegation))
+        events = Event.objects.filter(entries__athlete__delegation=delegation, rounds__isnull=True)
+        waiting = (
+            filterset.without_rounds(events).select_related("sport", "sport_class").order_by("sport__name", "slug")
+        )
+    else:
+        problems = filterset.problems()
     days = defaultdict(list)
     for round in rounds:
         days[round.scheduled_date].append(round)
     dated = sorted(((day, items) for day, items in days.items() if day is not None), key=lambda item: item[0])
-    waiting = Event.objects.filter(entries__athlete__delegation=delegation, rounds__isnull=True).distinct()
+    chips = filterset.chips()
+    title = _("Schedule")
+    if chips:
+        title = _("Schedule: %(filters)s") % {"filters": ", ".join(str(chip.value_label) for chip in chips)}
     context = {
         "delegation": delegation,
-        "meta": delegation.meta(
-            _("Schedule"), _("When %(country)s competes, day by day.") % {"country": delegation.country}
-        ),
+        "meta": delegation.meta(title, _("When %(country)s competes, day by day.") % {"country": delegation.country}),
         "days": dated,
         "unscheduled": days.get(None, []),
-        "events_without_rounds": list(waiting.select_related("sport", "sport_class").order_by("sport__name", "slug")),
+        "events_without_rounds": list(waiting),
+        "facets": filterset.facets(),
+        "problems": problems,
+        "filtered": bool(chips),
+        "count": len(rounds),
+        "chips": [
+            {"label": chip.label, "value": chip.value_label, "url": url_without(request, chip.name, chip.value)}
+            for chip in chips
+        ],
+        "culprits": [
+            {"label": label, "count": count, "url": url_without(request, name)}
+            for name, label, count in (filterset.what_emptied() if not problems and not rounds else [])
+        ],
     }
     context["classes_here"] = classes_of([round.event for round in rounds] + context["events_without_rounds"])
-    return render(request, "team/schedule.html", context)
+    return render(request, "team/schedule.html", context, status=400 if problems else 200)
 
 
 @require_safe

@@ -8,14 +8,14 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from team.models.games import Games
 from team.models.people import Athlete
 from team.models.reference import Sport, SportClass
-from team.models.review import Edited, ExplainsConstraints, Sourced
+from team.models.review import Edited, ExplainsConstraints, ReviewFlag, Sourced
 
 
 class EventGender(models.TextChoices):
@@ -53,17 +53,22 @@ MARK_FORMATS = {
 
 class EventQuerySet(models.QuerySet):
     def for_page(self, delegation):
-        """Events as their page shows them: sport, class and Games; the delegation's entries as
-        `team_entries` (by athlete name); the rounds in order, each with the delegation's results
-        as `team_results` (by rank, each with its athlete)."""
+        """Events as their page shows them: sport, class and Games; `under_review` (an open review flag
+        on the event); the delegation's entries as `team_entries` (by athlete name); the rounds in order,
+        each with the delegation's results as `team_results` (by rank, each with its athlete)."""
         team_entries = Entry.objects.filter(athlete__delegation=delegation).select_related("athlete")
         team_results = Result.objects.filter(entry__athlete__delegation=delegation).select_related("entry__athlete")
         rounds = Round.objects.order_by("order", "pk").prefetch_related(
             Prefetch("results", queryset=team_results.order_by("rank", "pk"), to_attr="team_results")
         )
-        return self.select_related("sport", "sport_class", "games").prefetch_related(
-            Prefetch("entries", queryset=team_entries.order_by("athlete__name"), to_attr="team_entries"),
-            Prefetch("rounds", queryset=rounds),
+        flags = ReviewFlag.objects.open().filter(event=OuterRef("pk"))
+        return (
+            self.select_related("sport", "sport_class", "games")
+            .annotate(under_review=Exists(flags))
+            .prefetch_related(
+                Prefetch("entries", queryset=team_entries.order_by("athlete__name"), to_attr="team_entries"),
+                Prefetch("rounds", queryset=rounds),
+            )
         )
 
 
@@ -272,17 +277,54 @@ class RoundKind(models.TextChoices):
 
 
 class RoundQuerySet(models.QuerySet):
-    def for_schedule(self, delegation):
-        """The rounds the delegation's athletes are entered in, by day and time, each with its event
-        (sport, class, Games) and the delegation's entries in it as `event.team_entries`, by name."""
+    def entered_by(self, delegation):
+        """The rounds of the events the delegation's athletes are entered in."""
+        return self.filter(event__in=Event.objects.filter(entries__athlete__delegation=delegation))
+
+    def as_scheduled(self, delegation):
+        """These rounds as the schedule shows them: by day and time, each with its event (sport, class,
+        Games) and the delegation's entries in it as `event.team_entries`, by name."""
         entered = (
             Entry.objects.filter(athlete__delegation=delegation).select_related("athlete").order_by("athlete__name")
         )
         return (
-            self.filter(event__in=Event.objects.filter(entries__athlete__delegation=delegation))
-            .select_related("event__sport", "event__sport_class", "event__games")
+            self.select_related("event__sport", "event__sport_class", "event__games")
             .prefetch_related(Prefetch("event__entries", queryset=entered, to_attr="team_entries"))
             .order_by("scheduled_date", "scheduled_time", "event__sport__name", "event__slug", "order")
+        )
+
+    def for_schedule(self, delegation):
+        """The rounds the delegation's athletes are entered in (`entered_by`), as the schedule shows them
+        (`as_scheduled`)."""
+        return self.entered_by(delegation).as_scheduled(delegation)
+
+    def coming(self, delegation, day):
+        """The rounds from `day` on of events where one of the delegation's athletes still competes, in order
+        of day and time (a time to be confirmed last in its day), each with its event (sport, class, Games)
+        and those athletes' entries as `event.team_entries`, by name. Slice it: two queries for any slice."""
+        entered = Entry.objects.filter(
+            athlete__delegation=delegation,
+            status=Entry.Status.ENTERED,
+            athlete__status=Athlete.Status.COMPETING,
+        )
+        return (
+            self.filter(Exists(entered.filter(event=OuterRef("event"))), scheduled_date__gte=day)
+            .select_related("event__sport", "event__sport_class", "event__games")
+            .prefetch_related(
+                Prefetch(
+                    "event__entries",
+                    queryset=entered.select_related("athlete").order_by("athlete__name"),
+                    to_attr="team_entries",
+                )
+            )
+            .order_by(
+                "scheduled_date",
+                F("scheduled_time").asc(nulls_last=True),
+                "event__sport__name",
+                "event__slug",
+                "order",
+                "pk",
+            )
         )
 
 

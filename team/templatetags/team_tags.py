@@ -1,13 +1,14 @@
+import datetime
 import json
 
 from django import template
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import SuspiciousOperation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from team.caching import canonical_host
+from team.caching import canonical_address
 
 register = template.Library()
 
@@ -22,14 +23,15 @@ def zone_city(zone):
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    """This page's address on the site's canonical host, or "" when the request's host is not one of ours
-    (the error page for a bad Host header must not fail in turn)."""
+    """This page's own address (team.caching.canonical_address: a filtered page keeps its normalised query),
+    or "" when the request cannot name one: a host that is not ours, a query too big to read (the 400 page
+    for such a request must not fail in turn)."""
     request = context.get("request")
     if request is None:
         return ""
     try:
-        return f"{request.scheme}://{canonical_host(request)}{request.path}"
-    except DisallowedHost:
+        return canonical_address(request)
+    except SuspiciousOperation:  # DisallowedHost, TooManyFieldsSent
         return ""
 
 
@@ -41,11 +43,14 @@ def ld_json(data):
 
 
 @register.simple_tag
-def round_time(round, delegation):
+def round_time(round, delegation, instant=False):
     """A round's time at the venue and at home, with its day, or what is still to be confirmed.
 
     Built here rather than in an included template: the schedule shows it on every row.
     Times are formatted here too: the template engine would convert aware times to the server's zone.
+
+    With `instant`, a round whose day and time are known names its moment in UTC (`datetime`) and the two
+    zones shown (`data-zones`), for static/js/localtime.js to add the reader's own time.
     """
     games = delegation.games
     day = date_format(round.scheduled_date, "l j F") if round.scheduled_date else None
@@ -55,13 +60,37 @@ def round_time(round, delegation):
             return _("day and time to be confirmed")
         return format_html("{}, {}", day, _("time to be confirmed"))
     home = round.clock(delegation.home_zone)
+    moment = format_html('datetime="{}"', venue.strftime("%H:%M"))
+    if instant and day is not None:
+        moment = format_html(
+            'datetime="{}" data-zones="{} {}"', utc_instant(venue), games.time_zone, delegation.home_time_zone
+        )
     return format_html(
-        '<time datetime="{venue}">{venue}</time> {venue_label} · {home} {home_label}, {day}',
+        "<time {moment}>{venue}</time> {venue_label} · {home} {home_label}, {day}",
+        moment=moment,
         venue=venue.strftime("%H:%M"),
         venue_label=_("%(city)s time") % {"city": games.host_city},
         home=home.strftime("%H:%M"),
         home_label=_("%(city)s time") % {"city": zone_city(delegation.home_time_zone)},
         day=day or _("day to be confirmed"),
+    )
+
+
+def utc_instant(moment):
+    """An aware datetime as a `<time datetime>` value in UTC, e.g. 2024-08-31T13:30:00Z."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@register.simple_tag
+def moment_at(moment, zone, city):
+    """A moment as a `<time>` in UTC, read in words at `zone`: "14:05 Paris time, Saturday 31 August 2024"."""
+    local = moment.astimezone(zone)
+    return format_html(
+        '<time datetime="{}">{} {}, {}</time>',
+        utc_instant(moment),
+        local.strftime("%H:%M"),
+        _("%(city)s time") % {"city": city},
+        date_format(local, "l j F Y"),
     )
 
 

@@ -99,3 +99,31 @@ def grow_delegation(delegation, factor):
             scheduled_time=datetime.time(10, 30),
         )
         make_result(entry=entry, round=final, rank=3, medal="bronze")
+
+
+def schedule_article():
+    """Put the article's rounds on the calendar and add five more: ten rounds, five of them for medals.
+
+    Swimming: 4 (Konul Suleymanova's S2 final on 29 Aug and her classification, day to be confirmed;
+    Roman Saleh's heats and final on 29 Aug). Taekwondo: 2 on 31 Aug. Athletics: 1 on 30 Aug.
+    Judo: a preliminary round and a bronze medal contest on 5 Sep, two athletes in each.
+    Shooting: a mixed final on 2 Sep, two athletes.
+    """
+
+    def at(month, day, hour, minute=0):
+        return {"scheduled_date": datetime.date(2024, month, day), "scheduled_time": datetime.time(hour, minute)}
+
+    def update(event, kind, **when):
+        assert Round.objects.filter(event__slug=event, kind=kind).update(**when) == 1
+
+    update("taekwondo-men-k44-80kg", "classification", **at(8, 31, 10))
+    update("taekwondo-men-k44-80kg", "final", **at(8, 31, 15, 30))
+    update("swimming-women-s2-50m-backstroke", "final", **at(8, 29, 18))
+    update("athletics-men-t13-long-jump", "unspecified", **at(8, 30, 12))
+    backstroke = Event.objects.get(slug="swimming-men-s12-100m-backstroke")
+    make_round(event=backstroke, kind=Round.Kind.HEATS, order=1, **at(8, 29, 10))
+    make_round(event=backstroke, kind=Round.Kind.FINAL, order=2, **at(8, 29, 18, 30))
+    judo = Event.objects.get(slug="judo-women-class-tbc")
+    make_round(event=judo, kind=Round.Kind.PRELIMINARY, order=1, **at(9, 5, 10))
+    make_round(event=judo, kind=Round.Kind.BRONZE, order=2, **at(9, 5, 16))
+    make_round(event=Event.objects.get(slug="shooting-p4-50m"), kind=Round.Kind.FINAL, **at(9, 2, 9))

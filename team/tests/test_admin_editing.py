@@ -308,7 +308,9 @@ def test_bulk_withdrawal_asks_for_a_reason_then_records_each_athlete(desk):
     assert done.status_code == 302
     assert set(Athlete.objects.filter(status="withdrawn").values_list("status_reason", flat=True)) == {"Injured"}
     assert Change.objects.filter(action=Change.Action.CHANGED).count() == 2
-    assert "17 competing (18 announced)" in desk.get(reverse("team:team")).text
+    assert "we list 19 (1 more than announced), of whom 17 compete and 2 have withdrawn." in (
+        desk.get(reverse("team:team")).text
+    )
 
 
 def test_withdrawing_an_entry_without_a_reason_is_refused(desk):

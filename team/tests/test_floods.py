@@ -94,5 +94,5 @@ def test_a_bad_host_header_gets_a_plain_400(client, article_data, settings, cach
     settings.PUBLIC_PAGE_CACHE = cached
     response = client.get(TEAM, HTTP_HOST="attacker.example")
     assert response.status_code == 400
-    assert "We could not understand this request" in response.text
+    assert "We could not read that address" in response.text
     assert "attacker.example" not in response.text

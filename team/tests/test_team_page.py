@@ -37,7 +37,7 @@ def test_team_page_shows_every_athlete_of_the_article(client):
 def test_team_page_shows_the_delegation_at_a_glance(client):
     page = client.get(TEAM).text
     assert "<title>Azerbaijan at the Paris 2024 Summer Paralympic Games</title>" in page
-    assert "19 competing (18 announced)" in page
+    assert "18 athletes were announced; we list 19 (1 more than announced), all competing." in page
     assert "7 (7 announced)" in page
     assert '<a href="/athletes/imameddin-khalilov/">Imameddin Khalilov</a> and' in page
     assert "At Tokyo 2020 Summer Paralympic Games" in page
@@ -186,7 +186,10 @@ def test_a_nonsense_parameter_gets_a_400_that_says_what_was_wrong(client, query)
 def test_withdrawn_athlete_is_marked_and_not_counted_as_competing(client):
     Athlete.objects.filter(slug="jeyhun-mahmudov").update(status="withdrawn", status_reason="Injured in training")
     response = client.get(TEAM)
-    assert "18 competing (18 announced)" in response.text
+    assert (
+        "18 athletes were announced; we list 19 (1 more than announced), of whom 18 compete and 1 has withdrawn."
+        in response.text
+    )
     assert "Injured in training" in response.text
     assert names_on(client.get(TEAM, {"status": "withdrawn"})) == {"Jeyhun Mahmudov"}
 
