@@ -22,6 +22,7 @@ from django.core.management import call_command
 
 from team.models import Athlete, Change, Entry, Event, Result, Round
 from team.tests.factories import make_result, make_round
+from team.tests.keyboard import active_element, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -158,30 +159,6 @@ def test_every_public_page_has_no_accessibility_violations(site, page_bypassing_
 
 
 # Keyboard only
-
-
-def active_element(page):
-    return page.evaluate(
-        """() => {
-          const el = document.activeElement;
-          if (!el) return "nothing";
-          const text = (el.innerText || el.value || "").trim().replace(/\\s+/g, " ").slice(0, 40);
-          return `<${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.name ? " name=" + el.name : ""}> ${text}`;
-        }"""
-    )
-
-
-def tab_to(page, predicate_js, limit=80):
-    """Press Tab until `predicate_js` (a JavaScript function of the focused element) is true; fail after `limit`."""
-    visited = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"() => {{ const el = document.activeElement; return Boolean(el && ({predicate_js})(el)); }}"):
-            return
-        visited.append(active_element(page))
-    raise AssertionError(
-        f"No Tab stop matched {predicate_js} in {limit} presses. Focus went through:\n" + "\n".join(visited)
-    )
 
 
 def is_focused(page, predicate_js):

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from team.tests.factories import schedule_article
+from team.tests.keyboard import tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -163,27 +164,3 @@ def test_on_a_wide_screen_the_filters_stand_open_beside_a_real_table(site, page)
     assert form.bounding_box()["x"] >= results["x"] + results["width"]
     assert page.locator("table.schedule-table thead").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def active_element(page):
-    return page.evaluate(
-        """() => {
-          const el = document.activeElement;
-          if (!el) return "nothing";
-          const text = (el.innerText || el.value || "").trim().replace(/\\s+/g, " ").slice(0, 40);
-          return `<${el.tagName.toLowerCase()}${el.name ? " name=" + el.name : ""}> ${text}`;
-        }"""
-    )
-
-
-def tab_to(page, predicate_js, limit=80):
-    """Press Tab until `predicate_js` (a JavaScript function of the focused element) is true; fail after `limit`."""
-    visited = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"() => {{ const el = document.activeElement; return Boolean(el && ({predicate_js})(el)); }}"):
-            return
-        visited.append(active_element(page))
-    raise AssertionError(
-        f"No Tab stop matched {predicate_js} in {limit} presses. Focus went through:\n" + "\n".join(visited)
-    )
