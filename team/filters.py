@@ -188,6 +188,11 @@ class FacetedFilterSet(django_filters.FilterSet):
         ]
 
 
+def days_of(games):
+    """Every day of the Games, as a day filter offers them."""
+    return [(day.isoformat(), date_format(day, "D j M")) for day in games.days()]
+
+
 class RosterFilter(FacetedFilterSet):
     """The team page's filters, over the delegation's athletes at `games`."""
 
@@ -229,8 +234,7 @@ class RosterFilter(FacetedFilterSet):
         return [(labels[impairment], options) for impairment, options in groups.items()]
 
     def day_choices(self, athletes):
-        """Every day of the Games."""
-        return [(day.isoformat(), date_format(day, "D j M")) for day in self.games.days()]
+        return days_of(self.games)
 
     @property
     def sort_key(self):
@@ -303,8 +307,7 @@ class ScheduleFilter(FacetedFilterSet):
         return list(self.delegation.athletes.order_by("name").values_list("slug", "name"))
 
     def day_choices(self, rounds):
-        """Every day of the Games."""
-        return [(day.isoformat(), date_format(day, "D j M")) for day in self.delegation.games.days()]
+        return days_of(self.delegation.games)
 
     def without_rounds(self, events):
         """Of `events` (which have no round yet), those the sport and athlete filters keep; none when a day

@@ -54,6 +54,22 @@ def url_without(request, name, value=None):
     return f"{request.path}?{encoded}" if encoded else request.path
 
 
+def filter_links(request, chips, filterset, emptied):
+    """The active filters as removable chips, and, for a list the filters `emptied`, each filter whose
+    removal alone would show something (with how many): links for the page's "Active filters" and
+    "Without the … filter there would be …"."""
+    return {
+        "chips": [
+            {"label": chip.label, "value": chip.value_label, "url": url_without(request, chip.name, chip.value)}
+            for chip in chips
+        ],
+        "culprits": [
+            {"label": label, "count": count, "url": url_without(request, name)}
+            for name, label, count in (filterset.what_emptied() if emptied else [])
+        ],
+    }
+
+
 def page_number(request, paginator):
     """The requested page, or None when the parameter is not a page of this list."""
     raw = request.GET.get("page", "1")
@@ -110,14 +126,7 @@ def team(request):
         "sort_choices": filterset.filters["sort"].extra["choices"],
         "page": page,
         "problems": problems,
-        "chips": [
-            {"label": chip.label, "value": chip.value_label, "url": url_without(request, chip.name, chip.value)}
-            for chip in filterset.chips()
-        ],
-        "culprits": [
-            {"label": label, "count": count, "url": url_without(request, name)}
-            for name, label, count in (filterset.what_emptied() if page is not None and not page.object_list else [])
-        ],
+        **filter_links(request, filterset.chips(), filterset, emptied=page is not None and not page.object_list),
     }
     if not request.GET:
         # The whole team's page leads with the Games: today's or the next rounds, the latest medals, and
@@ -224,14 +233,7 @@ def schedule(request):
         "problems": problems,
         "filtered": bool(chips),
         "count": len(rounds),
-        "chips": [
-            {"label": chip.label, "value": chip.value_label, "url": url_without(request, chip.name, chip.value)}
-            for chip in chips
-        ],
-        "culprits": [
-            {"label": label, "count": count, "url": url_without(request, name)}
-            for name, label, count in (filterset.what_emptied() if not problems and not rounds else [])
-        ],
+        **filter_links(request, chips, filterset, emptied=not problems and not rounds),
     }
     context["classes_here"] = classes_of([round.event for round in rounds] + context["events_without_rounds"])
     return render(request, "team/schedule.html", context, status=400 if problems else 200)
