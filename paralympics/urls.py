@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 
 from team import passkeys
 from team.sitemaps import SITEMAPS
+from team.theme import theme_css
 from team.views import health, robots
 
 
@@ -30,5 +31,6 @@ urlpatterns = [
         name="favicon",
     ),
     path("healthz", health, name="health"),
+    path("theme/<slug:version_wanted>.css", theme_css, name="theme"),
     path("", include("team.urls")),
 ]

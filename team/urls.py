@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from team import views
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("classes/", views.classes, name="classes"),
     path("sources/", views.sources, name="sources"),
     path("corrections/", views.corrections, name="corrections"),
+    path("photos/", include("team.photo_urls")),
+    path("share/", include("team.share_urls")),
 ]

@@ -103,7 +103,10 @@ def team(request):
     problems = []
     page = None
     if filterset.is_valid():
-        paginator = Paginator(filterset.qs.for_cards(), ROSTER_PAGE_SIZE)
+        # Athletes whose details are still being checked come last, after every confirmed one: a name
+        # the editors have not confirmed should not open the roster.
+        athletes = filterset.qs.for_cards()
+        paginator = Paginator(athletes.order_by("under_review", *athletes.query.order_by), ROSTER_PAGE_SIZE)
         number = page_number(request, paginator)
         if number is None:
             problems.append(_("There is no page “%(page)s” of this list.") % {"page": request.GET.get("page")})
@@ -125,6 +128,8 @@ def team(request):
         "sort": filterset.sort_key,
         "sort_choices": filterset.filters["sort"].extra["choices"],
         "page": page,
+        "confirmed": [athlete for athlete in page.object_list if not athlete.under_review] if page else [],
+        "checking": [athlete for athlete in page.object_list if athlete.under_review] if page else [],
         "problems": problems,
         **filter_links(request, filterset.chips(), filterset, emptied=page is not None and not page.object_list),
     }

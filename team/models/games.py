@@ -12,6 +12,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from team.colours import validate_colour
 from team.models.review import ExplainsConstraints, SlugManager, Sourced
 
 
@@ -215,6 +216,21 @@ class Delegation(ExplainsConstraints, Sourced):
     sports_announced = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text=_("Number of sports as announced in the source.")
     )
+    colour = models.CharField(
+        max_length=7,
+        default="#00509E",
+        validators=[validate_colour],
+        help_text=_(
+            "The delegation's main colour (its flag's), e.g. #00B5E2. The site darkens or lightens it "
+            "where text needs it to be readable."
+        ),
+    )
+    second_colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[validate_colour],
+        help_text=_("A second flag colour for stripes and share cards, e.g. #EF3340. Optional."),
+    )
 
     explained_constraints = frozenset({"npc_code_is_three_capitals"})
 
@@ -299,6 +315,12 @@ class Delegation(ExplainsConstraints, Sourced):
         if self.games.previous_id is None:
             return None
         return self.past_records.filter(games_id=self.games.previous_id).first()
+
+    @property
+    def theme_version(self):
+        from team.theme import version
+
+        return version(self)
 
     @cached_property
     def home_zone(self):

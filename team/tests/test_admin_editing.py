@@ -112,7 +112,7 @@ def test_editor_enters_a_final_with_a_medal_and_the_team_page_counts_it(desk, fi
     result = final.results.get()
     assert (result.rank, result.medal, result.mark) == (1, "gold", "12-3")
     assert Change.objects.for_object(result).get().action == Change.Action.ADDED
-    assert "1: 1 gold, 0 silver, 0 bronze" in desk.get(reverse("team:team")).text
+    assert '<span class="medal-badge medal-gold">Gold</span> 1</li>' in desk.get(reverse("team:team")).text
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from team.filters import FacetFilter, RosterFilter
-from team.models import Athlete, Delegation, Entry, Event, EventGender, Round
+from team.models import Athlete, Delegation, Entry, Event, EventGender, ReviewFlag, Round
 from team.tests.factories import make_result, make_round
 
 pytestmark = pytest.mark.usefixtures("article_data")
@@ -38,11 +38,12 @@ def test_team_page_shows_the_delegation_at_a_glance(client):
     page = client.get(TEAM).text
     assert "<title>Azerbaijan at the Paris 2024 Summer Paralympic Games</title>" in page
     assert "18 athletes were announced; we list 19 (1 more than announced), all competing." in page
-    assert "7 (7 announced)" in page
+    assert "Competing in 7 sports" in page
     assert '<a href="/athletes/imameddin-khalilov/">Imameddin Khalilov</a> and' in page
     assert "At Tokyo 2020 Summer Paralympic Games" in page
     assert "14 medals: 4 gold, 4 silver, 6 bronze (as reported)" in page
-    assert "0: 0 gold, 0 silver, 0 bronze" in page
+    # The tally is the medal strip's (the glance does not repeat it).
+    assert "0 medals in all" in page and "0: 0 gold" not in page
 
 
 def test_class_codes_are_explained_in_place_with_a_link_to_the_glossary(client):
@@ -142,9 +143,30 @@ def test_an_empty_result_says_which_filter_emptied_it(client):
 
 def test_sorting_by_name_lists_athletes_alphabetically(client):
     response = client.get(TEAM, {"sort": "name"})
-    names = [athlete.name for athlete in response.context["page"].object_list]
-    assert names == sorted(names)
-    assert names[0] == "Abulfaz Abuzarli"
+    confirmed = [athlete.name for athlete in response.context["confirmed"]]
+    checking = [athlete.name for athlete in response.context["checking"]]
+    assert confirmed == sorted(confirmed) and checking == sorted(checking)
+    assert confirmed[0] == "Abulfaz Abuzarli"
+    assert [a.name for a in response.context["page"].object_list] == confirmed + checking
+
+
+@pytest.mark.parametrize("sort", ["sport", "name"])
+def test_an_athlete_still_being_confirmed_does_not_open_the_roster(client, sort):
+    # The article names the archer by surname only ("Musayev"): under review, and Para archery sorts first.
+    assert ReviewFlag.objects.open().filter(athlete__slug="musayev-archery").exists()
+    response = client.get(TEAM, {"sort": sort})
+    confirmed = [athlete.slug for athlete in response.context["confirmed"]]
+    checking = [athlete.slug for athlete in response.context["checking"]]
+    assert "musayev-archery" in checking and "musayev-archery" not in confirmed
+    assert checking == [a.slug for a in response.context["page"].object_list][len(confirmed) :]
+    page = response.text
+    roster = page[page.index('id="roster-heading"') :]
+    first_card = roster.index('<article class="athlete"')
+    assert 'id="musayev-archery"' not in roster[first_card : first_card + 200]
+    # Each of them is shown under its own heading, with where readers learn what is being checked.
+    group = roster[roster.index('id="checking-heading"') :]
+    assert "Still being confirmed" in group and 'id="musayev-archery"' in group
+    assert '<a href="/sources/#checking">What we are still checking</a>' in group
 
 
 def test_pagination_keeps_the_filters(client, settings, monkeypatch):
@@ -153,7 +175,9 @@ def test_pagination_keeps_the_filters(client, settings, monkeypatch):
     assert response.context["page"].paginator.num_pages == 2
     assert '<a href="?sport=para-swimming&amp;page=2" rel="next">' in response.text
     second = client.get(TEAM, {"sport": "para-swimming", "page": 2})
-    assert names_on(second) == {"Vali Israfilov"}
+    # Roman Saleh's events are still being checked: he comes after the confirmed swimmers, on page 2.
+    assert names_on(response) == {"Konul Suleymanova", "Vali Israfilov"}
+    assert names_on(second) == {"Roman Saleh"}
 
 
 @pytest.mark.parametrize(
@@ -197,7 +221,8 @@ def test_withdrawn_athlete_is_marked_and_not_counted_as_competing(client):
 def test_a_medal_entered_by_an_editor_appears_in_the_tally(client):
     entry = Athlete.objects.get(slug="royala-fataliyeva").entries.get()
     make_result(entry=entry, round=make_round(event=entry.event, kind=Round.Kind.FINAL), rank=1, medal="gold")
-    assert "1: 1 gold, 0 silver, 0 bronze" in client.get(TEAM).text
+    page = client.get(TEAM).text
+    assert '<span class="medal-badge medal-gold">Gold</span> 1</li>' in page and "1 medal in all" in page
 
 
 def test_no_delegation_loaded_gives_a_404_page(client, settings):

@@ -1,0 +1,3 @@
+"""Addresses of athletes' photos (see team.photos)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Addresses of the share cards (see team.sharecards)."""
+
+urlpatterns = []
