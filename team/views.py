@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from team import front
+from team import charts, front
 from team.caching import clock_bound, public_page
 from team.filters import RosterFilter, ScheduleFilter
 from team.models import (
@@ -256,24 +256,42 @@ def medals(request):
     )
     sports = {result.entry.event.sport_id: result.entry.event.sport for result in results}
     by_sport = [(sports[pk], counts) for pk, counts in won.tally_by("entry__event__sport").items()]
+    by_sport = sorted(by_sport, key=lambda item: (medal_order(item[1]), item[0].name))
     by_athlete = defaultdict(list)
     for result in results:
         by_athlete[result.entry.athlete].append(result)
+    tally = delegation.medal_tally()
+    previous = delegation.previous_record()
     context = {
         "delegation": delegation,
         "meta": delegation.meta(
             _("Medals"), _("%(country)s's medals by sport and by athlete.") % {"country": delegation.country}
         ),
-        "tally": delegation.medal_tally(),
-        "previous": delegation.previous_record(),
+        "tally": tally,
+        "previous": previous,
         "classes_here": classes_of(result.entry.event for result in results),
-        "by_sport": sorted(by_sport, key=lambda item: (medal_order(item[1]), item[0].name)),
+        "by_sport": by_sport,
         "by_athlete": sorted(
             by_athlete.items(),
             key=lambda item: (medal_order(Counter(result.medal for result in item[1])), item[0].name),
         ),
+        "day_chart": charts.columns(charts.by_day(delegation.games.days(), won.tally_by("round__scheduled_date"))),
+        "sport_chart": charts.bars((sport, sport.name, counts) for sport, counts in by_sport),
+        "previous_chart": previous_chart(delegation, tally, previous),
     }
     return render(request, "team/medals.html", context)
+
+
+def previous_chart(delegation, tally, previous):
+    """This Games' medals so far beside the earlier Games' as reported, or None when none are reported."""
+    if previous is None:
+        return None
+    return charts.bars(
+        [
+            (delegation.games, delegation.games.name, tally),
+            (delegation.games.previous, delegation.games.previous.name, previous),
+        ]
+    )
 
 
 def medal_order(counts):

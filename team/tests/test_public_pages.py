@@ -278,7 +278,9 @@ PAGE_QUERIES = {
     # Empty: no entries to fetch, but one count per active filter says which emptied the list.
     reverse("team:schedule") + "?day=2024-08-29": 9,
     reverse("team:schedule") + "?sport=para-judo&athlete=roman-saleh&rounds=medal": 11,
-    reverse("team:medals"): 5,
+    # The medals: the delegation, the medal results, the tally by sport, by day (the charts) and in all,
+    # and the previous Games' record.
+    reverse("team:medals"): 6,
     reverse("team:classes"): 3,
     reverse("team:sources"): 3,
     reverse("team:corrections"): 2,
