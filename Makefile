@@ -63,3 +63,14 @@ bench: install
 .PHONY: faults
 faults: install
 	$(BIN)/python bench/faults.py
+
+# Lighthouse (pinned in package.json, installed with npm ci) on the site served as in production: every
+# category of the team page, an athlete and the schedule, phone and desktop, must score 100. See .ci/lighthouse.
+.PHONY: lighthouse
+lighthouse: install
+	$(BIN)/python .ci/lighthouse
+
+# Full-page PNGs of the same pages at 390 and 1280 px, light and dark, into screenshots/. See .ci/screenshots.
+.PHONY: screenshots
+screenshots: install
+	$(BIN)/python .ci/screenshots

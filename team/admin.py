@@ -14,6 +14,7 @@ the database. (A NUL byte in an address is refused by `team.sites`.)
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -27,10 +28,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from team import account_admin, actions, history, models
+from team import account_admin, actions, history, models, photos
 from team.forms import (
     EditorForm,
     EditorInlineFormSet,
@@ -364,6 +366,78 @@ class AthleteEntryInline(EditorInline):
     verbose_name_plural = _("events entered")
 
 
+class AthletePhotoForm(EditorForm):
+    """The athlete's photo: a picture file (checked and made ready to keep by `team.photos.prepare`), what it
+    shows and whose it is. Guarded against lost updates like every editor form; a photo is not a published
+    fact, so changing it asks for no correction note (it is recorded in the history all the same)."""
+
+    needs_correction_note = False
+
+    upload = forms.FileField(
+        required=False,
+        label=_("Photo file"),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=format_lazy(
+            _(
+                "A JPEG, PNG or WebP photo of at most {megabytes} MB and at least {pixels} pixels on each side. "
+                "It is turned upright and cleared of camera and location data; readers get smaller copies made "
+                "from it. To replace the photo, choose another file."
+            ),
+            megabytes=photos.MAX_UPLOAD_BYTES // (1024 * 1024),
+            pixels=photos.MIN_SIDE,
+        ),
+    )
+
+    class Meta:
+        model = models.AthletePhoto
+        fields = ["alt_text", "credit"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            if self.instance.pk is None:
+                raise ValidationError(_("Choose the photo file to upload."), code="required")
+            return None
+        return photos.prepare(upload)
+
+    def clean(self):
+        cleaned = super().clean()
+        if prepared := cleaned.get("upload"):
+            self.instance.width, self.instance.height = prepared.width, prepared.height
+        return cleaned
+
+    def save(self, commit=True):
+        if prepared := self.cleaned_data.get("upload"):
+            # The photo points at the stored picture, so the picture is stored first, even when the
+            # admin asks for the photo without saving it yet: all of it is one transaction.
+            self.instance.original = models.PhotoOriginal.objects.keep(prepared.data)
+        return super().save(commit)
+
+
+class AthletePhotoInline(KeyedRelations, admin.StackedInline):
+    model = models.AthletePhoto
+    form = AthletePhotoForm
+    formset = EditorInlineFormSet
+    extra = 1
+    max_num = 1
+    fields = ["preview", "upload", "alt_text", "credit", "seen_version"]
+    readonly_fields = ["preview"]
+    verbose_name_plural = _("photo (shown on the athlete's page, the roster and the medal strip)")
+
+    @admin.display(description=_("current photo"))
+    def preview(self, photo):
+        if photo.pk is None:
+            return _("No photo yet: readers see the athlete's initials.")
+        url = photos.rendition_url(photo.digest, "full", photos.widths("full", photo.width, photo.height)[0], "jpg")
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt=""><br>{}',
+            url,
+            120,
+            round(120 * photo.height / photo.width),
+            _("%(width)d × %(height)d pixels, as kept") % {"width": photo.width, "height": photo.height},
+        )
+
+
 @admin.register(models.Athlete)
 class AthleteAdmin(WithdrawalActionMixin, EditorAdmin):
     list_display = ["name", "sport", "gender", "status", "open_flags", "updated_at"]
@@ -372,11 +446,27 @@ class AthleteAdmin(WithdrawalActionMixin, EditorAdmin):
     search_fields = ["name"]
     search_help_text = _("Any spelling: Latin, Azerbaijani letters (with or without ə, ı, ş …) or Cyrillic.")
     filter_horizontal = ["sport_classes"]
-    inlines = [AthleteNameInline, AthleteEntryInline, ReviewFlagInline]
+    inlines = [AthletePhotoInline, AthleteNameInline, AthleteEntryInline, ReviewFlagInline]
     actions = ["mark_withdrawn", "mark_competing"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
+
+    def get_urls(self):
+        # Photos are edited on their athlete's page; the history's link to a photo leads there.
+        photo = self.admin_site.admin_view(self.photo_view)
+        return [path("photos/<path:object_id>/change/", photo, name="team_athletephoto_change"), *super().get_urls()]
+
+    def photo_view(self, request, object_id):
+        """The athlete's page of the photo `object_id`, where it is edited, or the list if there is no such photo."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        key = models.AthletePhoto._meta.pk
+        photo = models.AthletePhoto.objects.filter(pk=object_id).first() if is_usable_key(key, object_id) else None
+        if photo is None:
+            self.message_user(request, _("That photo no longer exists."), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:team_athlete_changelist"))
+        return HttpResponseRedirect(reverse("admin:team_athlete_change", args=[photo.athlete_id]) + "#photo-group")
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

@@ -64,11 +64,12 @@ def medal_strip(delegation, size=MEDAL_STRIP_SIZE):
     """The delegation's latest `size` medals, newest first (by the day and time of the round that gave them,
     then by when they were entered): a team event's medal once, with every athlete who shares it.
 
-    One query, of at most 4 × `size` results: a team medal cut by that limit lists only the athletes fetched."""
+    One query, of at most 4 × `size` results, with each athlete's photo (its details, not the picture): a team
+    medal cut by that limit lists only the athletes fetched."""
     results = (
         Result.objects.filter(entry__athlete__delegation=delegation)
         .medals()
-        .select_related("entry__athlete", "entry__event__sport", "entry__event__sport_class", "round")
+        .select_related("entry__athlete__photo", "entry__event__sport", "entry__event__sport_class", "round")
         .order_by(
             F("round__scheduled_date").desc(nulls_last=True),
             F("round__scheduled_time").desc(nulls_last=True),

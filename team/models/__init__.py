@@ -13,6 +13,7 @@ The models live in one module per concern and are all importable from here:
 * `games`: the Games, their headline facts, the delegation and its medals at
   earlier Games;
 * `people`: athletes, their other spellings, flagbearers;
+* `photos`: athletes' photos and the stored bytes of each picture;
 * `competition`: events, entries, rounds and results;
 * `history`: the record of every change editors make.
 
@@ -38,6 +39,7 @@ from team.models.competition import (
 from team.models.games import Delegation, Games, GamesFact, MedalRecord, featured_lookup, validate_time_zone
 from team.models.history import Change, Publication
 from team.models.people import Athlete, AthleteName, Flagbearer, Gender
+from team.models.photos import AthletePhoto, PhotoOriginal
 from team.models.reference import Sport, SportClass
 from team.models.review import FLAG_TARGETS, Edited, ExplainsConstraints, ReviewFlag, Source, Sourced
 
@@ -50,6 +52,7 @@ __all__ = [
     "STATUS_PHRASE",
     "Athlete",
     "AthleteName",
+    "AthletePhoto",
     "Change",
     "Delegation",
     "Edited",
@@ -64,6 +67,7 @@ __all__ = [
     "MarkKind",
     "Medal",
     "MedalRecord",
+    "PhotoOriginal",
     "Publication",
     "Result",
     "ReviewFlag",

@@ -49,21 +49,27 @@ class AthleteQuerySet(models.QuerySet):
         )
 
     def for_cards(self):
-        """Athletes as the roster cards show them: `with_badges()` plus the events they are
-        entered in as the list `entry_list` (each with its event, see `Entry.objects.for_cards()`)."""
+        """Athletes as the roster cards show them: `with_badges()`, their `photo` (its details, never
+        the picture's bytes: see `team.models.photos`), and the events they are entered in as the
+        list `entry_list` (each with its event, see `Entry.objects.for_cards()`)."""
         from team.models.competition import Entry
 
-        return self.with_badges().prefetch_related(
-            Prefetch("entries", queryset=Entry.objects.for_cards(), to_attr="entry_list")
+        return (
+            self.with_badges()
+            .select_related("photo")
+            .prefetch_related(Prefetch("entries", queryset=Entry.objects.for_cards(), to_attr="entry_list"))
         )
 
     def for_profile(self):
-        """Athletes as their own page shows them: `with_badges()` plus, as the list `entry_list`,
-        every entry with the event's rounds and the athlete's results (see `Entry.objects.for_profile()`)."""
+        """Athletes as their own page shows them: `with_badges()`, their `photo` (as in `for_cards()`) and,
+        as the list `entry_list`, every entry with the event's rounds and the athlete's results
+        (see `Entry.objects.for_profile()`)."""
         from team.models.competition import Entry
 
-        return self.with_badges().prefetch_related(
-            Prefetch("entries", queryset=Entry.objects.for_profile(), to_attr="entry_list")
+        return (
+            self.with_badges()
+            .select_related("photo")
+            .prefetch_related(Prefetch("entries", queryset=Entry.objects.for_profile(), to_attr="entry_list"))
         )
 
 

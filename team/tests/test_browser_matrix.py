@@ -10,12 +10,9 @@ own, so a failure names its page and the others are still checked.
 """
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 
-from team.models import Change, Entry, Event, Result, Round
 from team.tests.conftest import browser_page
-from team.tests.factories import make_result, make_round
-from team.tests.test_browser_readers import AXE_TAGS, MEDAL_EVENT, MEDALLIST, axe_source
+from team.tests.test_browser_readers import AXE_TAGS, MEDAL_EVENT, MEDALLIST, add_gold_and_correction, axe_source
 
 pytestmark = pytest.mark.browser
 
@@ -42,18 +39,7 @@ PAGES = [
 def site(article_data, live_server):
     """The article's delegation with a gold medal and a published correction, so the medal table, the
     event's results and the corrections page all have something to show."""
-    entry = Entry.objects.select_related("event").get(athlete__slug=MEDALLIST, event__slug=MEDAL_EVENT)
-    final = make_round(event=entry.event, kind=Round.Kind.FINAL, order=1)
-    make_result(entry=entry, round=final, rank=1, mark="1:05.32", medal="gold", settled=Result.Settled.OFFICIAL)
-    Change.objects.create(
-        content_type=ContentType.objects.get_for_model(Event),
-        object_id=str(entry.event.pk),
-        object_repr=str(entry.event),
-        action=Change.Action.CHANGED,
-        fields={"discipline": ["100 m back", "100 m backstroke"]},
-        correction_note="The event's distance was misprinted.",
-        summary="Discipline: “100 m back” → “100 m backstroke”.",
-    )
+    add_gold_and_correction()
     return live_server.url
 
 

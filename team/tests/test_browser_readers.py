@@ -62,6 +62,13 @@ PUBLIC_PAGES = [
 def site(transactional_db, live_server):
     """The article's delegation, plus a gold medal and a published correction so no page is empty."""
     call_command("load_initial_data", verbosity=0)
+    add_gold_and_correction()
+    return live_server.url
+
+
+def add_gold_and_correction():
+    """A gold medal for the medallist and a published correction of the event's name, so the medal
+    table, the event's results and the corrections page all have something to show."""
     entry = Entry.objects.select_related("event").get(athlete__slug=MEDALLIST, event__slug=MEDAL_EVENT)
     final = make_round(event=entry.event, kind=Round.Kind.FINAL, order=1)
     make_result(entry=entry, round=final, rank=1, mark="1:05.32", medal="gold", settled=Result.Settled.OFFICIAL)
@@ -74,7 +81,6 @@ def site(transactional_db, live_server):
         correction_note="The event's distance was misprinted.",
         summary="Discipline: “100 m back” → “100 m backstroke”.",
     )
-    return live_server.url
 
 
 def visit(page, base_url, address, status=200):
