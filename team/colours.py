@@ -8,6 +8,7 @@ our own code; the formulas are WCAG 2.2's relative luminance and contrast ratio.
 """
 
 import colorsys
+import hashlib
 import re
 
 from django.core.exceptions import ValidationError
@@ -31,8 +32,18 @@ def validate_colour(value):
         )
 
 
+def channels(colour):
+    """The red, green and blue of "#rrggbb", each 0 to 255."""
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
 def _channels(colour):
-    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return tuple(channel / 255 for channel in channels(colour))
+
+
+def version(primary, secondary=""):
+    """Names a pair of colours: the colours stylesheet's address (team.theme) changes exactly when they do."""
+    return hashlib.sha256(f"{primary}{secondary}".lower().encode()).hexdigest()[:12]
 
 
 def _hex(rgb):

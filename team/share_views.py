@@ -13,8 +13,8 @@ from django.views.decorators.http import require_safe
 
 from team import sharecards
 from team.caching import public_page
-from team.models import Event, Sport
-from team.views import featured_delegation
+from team.models import Sport
+from team.views import event_of, featured_delegation
 
 
 def card_response(card, version):
@@ -54,10 +54,6 @@ def athlete(request, slug, version):
     delegation = featured_delegation()
     athlete = delegation.athletes.with_badges().filter(slug=slug).first()
     return card_response(athlete and sharecards.athlete_card(delegation, athlete), version)
-
-
-def event_of(delegation, slug):
-    return Event.objects.for_page(delegation).filter(games=delegation.games, slug=slug).first()
 
 
 @require_safe

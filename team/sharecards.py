@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from PIL import Image, ImageDraw, ImageFont
 
-from team.colours import LIGHT_PAPER, accent_for, text_on
+from team.colours import LIGHT_PAPER, accent_for, channels, text_on
 from team.models import MEDAL_RANK, Medal
 
 WIDTH, HEIGHT = 1200, 630
@@ -367,10 +367,6 @@ def smooth_ellipse(image, centre, radius, colour):
     box.append((box[0][0] + 2 * radius * SUPERSAMPLE, box[0][1] + 2 * radius * SUPERSAMPLE))
     ImageDraw.Draw(mask).ellipse(box, fill=255)
     image.paste(colour, (left, top, left + size, top + size), mask.reduce(SUPERSAMPLE))
-
-
-def channels(colour):
-    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
 
 
 def distance(first, second):

@@ -5,8 +5,6 @@ pages so that the strict CSP (no inline styles) stays, and so that it is fetched
 carries a digest of the colours, so it is cached for a year and a change of colour gives a new address.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -16,11 +14,6 @@ from team.colours import theme
 from team.models import Delegation
 
 YEAR = 365 * 24 * 60 * 60
-
-
-def version(delegation):
-    """Names the colours: the stylesheet's address changes exactly when they do."""
-    return hashlib.sha256(f"{delegation.colour}{delegation.second_colour}".lower().encode()).hexdigest()[:12]
 
 
 def stylesheet(delegation):
@@ -41,7 +34,7 @@ def theme_css(request, version_wanted):
     if delegation is None:
         # Nothing loaded yet: the page keeps its default colours.
         return HttpResponse("", content_type="text/css; charset=utf-8", headers={"Cache-Control": "no-cache"})
-    current = version(delegation)
+    current = delegation.theme_version
     if version_wanted != current:
         # A page cached before the colours changed: the current colours, at their own address.
         response = HttpResponseRedirect(reverse("theme", args=[current]))

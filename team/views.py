@@ -42,6 +42,11 @@ def featured_delegation():
     return delegation
 
 
+def event_of(delegation, slug):
+    """The event at `slug` in the delegation's Games as its page and its share card show it, or None."""
+    return Event.objects.for_page(delegation).filter(games=delegation.games, slug=slug).first()
+
+
 def url_without(request, name, value=None):
     """This page's URL with one filter value (or the whole filter) removed, back on page one."""
     query = request.GET.copy()
@@ -170,7 +175,7 @@ def athlete_detail(request, slug):
 @public_page
 def event_detail(request, slug):
     delegation = featured_delegation()
-    event = Event.objects.for_page(delegation).filter(games=delegation.games, slug=slug).first()
+    event = event_of(delegation, slug)
     if event is None:
         raise Http404(_("No event at this address."))
     context = {"delegation": delegation, "event": event, "meta": event.meta()}

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from team.colours import validate_colour
+from team.colours import version as colour_version
 from team.models.review import ExplainsConstraints, SlugManager, Sourced
 
 
@@ -318,9 +319,8 @@ class Delegation(ExplainsConstraints, Sourced):
 
     @property
     def theme_version(self):
-        from team.theme import version
-
-        return version(self)
+        """Names the delegation's colours: the address of its colours stylesheet (team.theme)."""
+        return colour_version(self.colour, self.second_colour)
 
     @cached_property
     def home_zone(self):

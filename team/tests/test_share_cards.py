@@ -259,7 +259,7 @@ def test_text_on_the_band_is_whichever_of_black_or_white_reads_better(colour, in
     drawn = {found for _count, found in band.getcolors(256)}
     assert ink in drawn
     assert not_ink not in drawn
-    assert sharecards.channels(colour) == list(band.getpixel((5, band.height - 5)))
+    assert sharecards.channels(colour) == band.getpixel((5, band.height - 5))
 
 
 def test_a_name_too_long_for_two_lines_is_cut_with_an_ellipsis():

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from team import colours
 from team.models import Delegation
-from team.theme import version
 
 pytestmark = pytest.mark.django_db
 
@@ -72,13 +71,13 @@ def test_the_second_colour_is_optional(delegation):
 @pytest.mark.parametrize("address", ["/", "/schedule/", "/medals/", "/athletes/roman-saleh/", "/sources/"])
 def test_every_readers_page_links_the_delegations_colours(client, delegation, address):
     page = client.get(address).text
-    assert theme_address(page) == reverse("theme", args=[version(delegation)])
+    assert theme_address(page) == reverse("theme", args=[delegation.theme_version])
     assert f'<meta name="theme-color" content="{FLAG_BLUE}">' in page
     assert "style=" not in page  # the strict CSP allows no inline styles
 
 
 def test_the_colours_stylesheet_is_cached_for_a_year_and_names_both_schemes(client, delegation):
-    response = client.get(reverse("theme", args=[version(delegation)]))
+    response = client.get(reverse("theme", args=[delegation.theme_version]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/css; charset=utf-8"
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -89,7 +88,7 @@ def test_the_colours_stylesheet_is_cached_for_a_year_and_names_both_schemes(clie
 
 
 def test_new_colours_get_a_new_address_and_old_pages_are_sent_to_it(client, delegation):
-    old = reverse("theme", args=[version(delegation)])
+    old = reverse("theme", args=[delegation.theme_version])
     delegation.colour = "#509E2F"
     delegation.save()
     page = client.get("/").text
