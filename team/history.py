@@ -42,8 +42,13 @@ def diff(before, after):
     return {name: [before.get(name), after.get(name)] for name in sorted(names) if before.get(name) != after.get(name)}
 
 
-def record_save(obj, before, user, note="", reverts=None):
-    """Record that `obj` was added (empty `before`) or changed; nothing is recorded when nothing changed."""
+def record_save(obj, before, user, note="", reverts=None, batch=None, source=None):
+    """Record that `obj` was added (empty `before`) or changed; nothing is recorded when nothing changed.
+
+    Saves made by one action (a round's results entered at the desk, an import) pass the same `batch`, so the
+    history shows them together and `revert_batch` undoes them in one step. `source` is the publication a
+    correction cites (shown to readers beside its note).
+    """
     after = snapshot(obj)
     fields = diff(before, after)
     if not fields:
@@ -53,6 +58,11 @@ def record_save(obj, before, user, note="", reverts=None):
         f"{label(model, name)}: “{describe(model, name, old)}” → “{describe(model, name, new)}”"
         for name, (old, new) in fields.items()
     )
+    position = 0
+    if batch is None:
+        batch = uuid.uuid4()
+    else:
+        position = Change.objects.filter(batch=batch).count() + 1
     return Change.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
@@ -61,10 +71,13 @@ def record_save(obj, before, user, note="", reverts=None):
         fields=fields,
         snapshot=after,
         version=getattr(obj, "version", None),
+        batch=batch,
+        position=position,
         user=user,
         correction_note=note if before else "",
         summary=summary,
         reverts=reverts,
+        source=source if before else None,
     )
 
 
@@ -149,6 +162,30 @@ def revert(change, user):
         if name in change.fields:
             getattr(current, name).set(values)
     record_save(current, now, user, reverts=change)
+
+
+@transaction.atomic
+def revert_batch(batch, user):
+    """Undo every change of one action (an import, a round entered at the desk) in one step, latest first.
+
+    All or nothing: when any record has moved on since, nothing is reverted and the reason is raised.
+    Returns how many changes were reverted.
+    """
+    changes = list(
+        Change.objects.filter(batch=batch, reverts__isnull=True)
+        .select_related("content_type")
+        .order_by("-position", "-pk")
+    )
+    if not changes:
+        raise ValidationError(_("Nothing to revert: this batch has no changes."))
+    deletions_done = set()
+    for change in changes:
+        if change.action == Change.Action.DELETED:
+            if change.batch in deletions_done:
+                continue  # `revert` restores a whole deletion batch at once
+            deletions_done.add(change.batch)
+        revert(change, user)
+    return len(changes)
 
 
 def restore(deleted, user, reverts):

@@ -15,15 +15,18 @@ The models live in one module per concern and are all importable from here:
 * `people`: athletes, their other spellings, flagbearers;
 * `photos`: athletes' photos and the stored bytes of each picture;
 * `competition`: events, entries, rounds and results;
+* `addresses`: the slugs athletes and events had before a correction, still answered;
 * `history`: the record of every change editors make.
 
 Rules that span tables are held by database triggers (`team/triggers.py`,
 installed after every `migrate` by `team/apps.py`); each model they guard says so.
 """
 
+from team.models.addresses import FormerSlug
 from team.models.competition import (
     ATHLETE_GENDER_NOUN,
     EVENT_GENDER_ADJECTIVE,
+    KIND_ORDER,
     MARK_FORMATS,
     MEDAL_RANK,
     STATUS_PHRASE,
@@ -32,11 +35,21 @@ from team.models.competition import (
     EventGender,
     MarkKind,
     Medal,
+    Progress,
+    RecordMark,
     Result,
     Round,
     RoundKind,
 )
-from team.models.games import Delegation, Games, GamesFact, MedalRecord, featured_lookup, validate_time_zone
+from team.models.games import (
+    Delegation,
+    Games,
+    GamesFact,
+    MedalRecord,
+    Standing,
+    featured_lookup,
+    validate_time_zone,
+)
 from team.models.history import Change, Publication
 from team.models.people import Athlete, AthleteName, Flagbearer, Gender
 from team.models.photos import AthletePhoto, PhotoOriginal
@@ -47,6 +60,7 @@ __all__ = [
     "ATHLETE_GENDER_NOUN",
     "EVENT_GENDER_ADJECTIVE",
     "FLAG_TARGETS",
+    "KIND_ORDER",
     "MARK_FORMATS",
     "MEDAL_RANK",
     "STATUS_PHRASE",
@@ -61,6 +75,7 @@ __all__ = [
     "EventGender",
     "ExplainsConstraints",
     "Flagbearer",
+    "FormerSlug",
     "Games",
     "GamesFact",
     "Gender",
@@ -68,7 +83,9 @@ __all__ = [
     "Medal",
     "MedalRecord",
     "PhotoOriginal",
+    "Progress",
     "Publication",
+    "RecordMark",
     "Result",
     "ReviewFlag",
     "Round",
@@ -77,6 +94,7 @@ __all__ = [
     "Sourced",
     "Sport",
     "SportClass",
+    "Standing",
     "featured_lookup",
     "validate_time_zone",
 ]

@@ -12,10 +12,11 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from team.models.addresses import keep_former_slug
 from team.models.games import Games
 from team.models.people import Athlete
 from team.models.reference import Sport, SportClass
-from team.models.review import Edited, ExplainsConstraints, ReviewFlag, Sourced
+from team.models.review import ExplainsConstraints, ReviewFlag, Sourced
 
 
 class EventGender(models.TextChoices):
@@ -81,7 +82,11 @@ class Event(Sourced):
     """A medal event: sport, gender, class and distance, discipline or weight."""
 
     games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="events")
-    slug = models.SlugField(help_text=_("Used in web addresses; keep it stable."))
+    slug = models.SlugField(
+        help_text=_(
+            "Used in the event's web address. When you correct it, the old address keeps working: it redirects here."
+        )
+    )
     sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="events")
     gender = models.CharField(max_length=1, choices=EventGender)
     sport_class = models.ForeignKey(
@@ -117,6 +122,10 @@ class Event(Sourced):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        keep_former_slug(self, "event")
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("team:event", kwargs={"slug": self.slug})
@@ -269,11 +278,30 @@ class RoundKind(models.TextChoices):
     HEATS = "heats", _("Heats")
     CLASSIFICATION = "classification", _("Classification")
     PRELIMINARY = "preliminary", _("Preliminary round")
+    ROUND_OF_32 = "round_of_32", _("Round of 32")
+    ROUND_OF_16 = "round_of_16", _("Round of 16")
     REPECHAGE = "repechage", _("Repechage")
     QUARTERFINAL = "quarterfinal", _("Quarterfinal")
     SEMIFINAL = "semifinal", _("Semifinal")
     BRONZE = "bronze", _("Bronze medal contest")
     FINAL = "final", _("Final")
+
+
+#: Where a round of each kind comes in its event when the editor sets no order: early rounds first, the
+#: medal rounds last, the bronze medal contest before the final. Gaps leave room for an order set by hand.
+KIND_ORDER = {
+    RoundKind.UNSPECIFIED: 10,
+    RoundKind.CLASSIFICATION: 20,
+    RoundKind.PRELIMINARY: 30,
+    RoundKind.HEATS: 40,
+    RoundKind.ROUND_OF_32: 50,
+    RoundKind.ROUND_OF_16: 60,
+    RoundKind.QUARTERFINAL: 70,
+    RoundKind.REPECHAGE: 80,
+    RoundKind.SEMIFINAL: 90,
+    RoundKind.BRONZE: 100,
+    RoundKind.FINAL: 110,
+}
 
 
 class RoundQuerySet(models.QuerySet):
@@ -347,7 +375,11 @@ class Round(Sourced):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rounds")
     kind = models.CharField(max_length=15, choices=Kind)
     label = models.CharField(max_length=120, blank=True, help_text=_("The round's name as published, if it differs."))
-    order = models.PositiveSmallIntegerField(default=0, help_text=_("Position within the event: earlier rounds first."))
+    order = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Position within the event, earlier rounds first. Leave blank to follow the round's kind."),
+    )
     scheduled_date = models.DateField(
         null=True, blank=True, help_text=_("Leave blank while the day is to be confirmed.")
     )
@@ -374,9 +406,21 @@ class Round(Sourced):
 
     natural_key.dependencies = ["team.event"]
 
+    def save(self, *args, **kwargs):
+        if self.order is None:
+            self.order = KIND_ORDER.get(self.kind, 0)
+            if (update_fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*update_fields, "order"}
+        super().save(*args, **kwargs)
+
     @property
     def awards_medals(self):
         return self.kind in self.MEDAL_KINDS
+
+    @property
+    def name(self):
+        """The round as readers know it: its published label, else its kind."""
+        return self.label or self.get_kind_display()
 
     def clock(self, zone):
         """The scheduled time of day in `zone`, or None while the time is to be confirmed.
@@ -405,6 +449,22 @@ class Round(Sourced):
             raise ValidationError(
                 {"kind": _("Results in this round carry medals; only a final or bronze medal contest can.")}
             )
+        stored = type(self)._default_manager.filter(pk=self.pk).values("kind", "label").first() if self.pk else None
+        if stored and stored["kind"] != self.kind and stored["label"] and stored["label"] == self.label:
+            # The label is what readers see; one written for the old kind would hide the correction.
+            raise ValidationError(
+                {
+                    "label": _(
+                        "The label “%(label)s” was written for the round's old kind (%(old)s). "
+                        "Change it to match %(new)s, or clear it to show the kind."
+                    )
+                    % {
+                        "label": self.label,
+                        "old": RoundKind(stored["kind"]).label.lower(),
+                        "new": self.get_kind_display().lower(),
+                    }
+                }
+            )
 
 
 class Medal(models.TextChoices):
@@ -424,9 +484,41 @@ class ResultStatus(models.TextChoices):
 
 
 class RecordMark(models.TextChoices):
+    """The annotation a result carries, as the official results print it beside the mark."""
+
     WORLD = "WR", _("World record")
-    PARALYMPIC = "PR", _("Paralympic record")
-    REGIONAL = "AR", _("Area record")
+    PARALYMPIC = "PR", _("Paralympic record (the Games record)")
+    REGIONAL = "AR", _("Area record (regional, e.g. European)")
+    EUROPEAN = "ER", _("European record")
+    NATIONAL = "NR", _("National record")
+    PERSONAL_BEST = "PB", _("Personal best")
+    SEASON_BEST = "SB", _("Season best")
+
+    @classmethod
+    def split(cls, text):
+        """A mark typed with its annotation, "11.44 (SB)" or "11.44 SB", as ("11.44", "SB"); else (text, "").
+
+        The annotation is recognised in any case and with or without brackets; "=WR" (equals the record) counts
+        as the record.
+        """
+        match = MARK_ANNOTATION.match(text or "")
+        if match is None:
+            return (text or "").strip(), ""
+        return match["mark"], (match["a"] or match["b"]).upper()
+
+
+MARK_ANNOTATION = re.compile(
+    r"^\s*(?P<mark>\S.*?)\s*(?:\(\s*=?(?P<a>WR|PR|AR|ER|NR|PB|SB)\s*\)|=?(?P<b>WR|PR|AR|ER|NR|PB|SB))\s*$",
+    re.IGNORECASE,
+)
+
+
+class Progress(models.TextChoices):
+    """How far the athlete went from this round: on to the next, or out of the event here."""
+
+    NOT_STATED = "", _("Not stated")
+    ADVANCED = "advanced", _("Advanced to the next round")
+    ELIMINATED = "out", _("Did not advance (out of the event here)")
 
 
 class Settled(models.TextChoices):
@@ -472,8 +564,9 @@ class ResultQuerySet(models.QuerySet):
         return self.tally_by(None).get(None, empty_tally())
 
 
-class Result(ExplainsConstraints, Edited):
-    """One athlete's outcome in one round.
+class Result(ExplainsConstraints, Sourced):
+    """One athlete's outcome in one round, and where it was reported (`source`: the official results, a
+    federation's release …).
 
     Guarded by database triggers (`team/triggers.py`) beside the constraints
     below: the entry and the round belong to the same event, and a medal is
@@ -483,6 +576,7 @@ class Result(ExplainsConstraints, Edited):
     Status = ResultStatus
     Record = RecordMark
     Settled = Settled
+    Progress = Progress
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="results")
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
@@ -499,10 +593,23 @@ class Result(ExplainsConstraints, Edited):
     )
     tie = models.BooleanField(default=False, help_text=_("Tick when officially tied for this place."))
     status = models.CharField(max_length=3, choices=Status, default=Status.FINISHED)
-    record = models.CharField(max_length=2, choices=Record, blank=True)
+    record = models.CharField(
+        max_length=2,
+        choices=Record,
+        blank=True,
+        help_text=_("Or type it after the mark: “11.44 (SB)”."),
+    )
+    progress = models.CharField(
+        max_length=8,
+        choices=Progress,
+        blank=True,
+        help_text=_("Whether the athlete went on to the next round or went out of the event in this one."),
+    )
     settled = models.CharField(max_length=11, choices=Settled, default=Settled.PROVISIONAL)
 
-    explained_constraints = frozenset({"rank_is_positive", "medal_agrees_with_rank", "no_rank_or_medal_without_finish"})
+    explained_constraints = frozenset(
+        {"rank_is_positive", "medal_agrees_with_rank", "no_rank_or_medal_without_finish", "no_medal_when_out"}
+    )
 
     objects = ResultQuerySet.as_manager()
 
@@ -526,6 +633,11 @@ class Result(ExplainsConstraints, Edited):
             ),
             models.CheckConstraint(condition=Q(status__in=ResultStatus.values), name="result_status_valid"),
             models.CheckConstraint(
+                condition=Q(record__in=RecordMark.values) | Q(record=""), name="result_record_valid"
+            ),
+            models.CheckConstraint(condition=Q(progress__in=Progress.values), name="result_progress_valid"),
+            models.CheckConstraint(condition=Q(medal="") | ~Q(progress=Progress.ELIMINATED), name="no_medal_when_out"),
+            models.CheckConstraint(
                 condition=Q(settled__in=Settled.values),
                 name="result_settled_valid",
             ),
@@ -542,6 +654,22 @@ class Result(ExplainsConstraints, Edited):
     def __str__(self):
         return f"{self.entry.athlete} – {self.round}"
 
+    def clean_fields(self, exclude=None):
+        # "11.44 (SB)": the mark and its annotation, typed together as the results print them.
+        mark, record = RecordMark.split(self.mark)
+        if record and exclude is not None and "mark" in exclude:
+            record = ""
+        if record:
+            if self.record and self.record != record:
+                raise ValidationError(
+                    {
+                        "record": _("The mark says %(typed)s but %(chosen)s is chosen here; keep one.")
+                        % {"typed": record, "chosen": self.record}
+                    }
+                )
+            self.mark, self.record = mark, record
+        super().clean_fields(exclude)
+
     def clean(self):
         super().clean()
         errors = {}
@@ -549,6 +677,8 @@ class Result(ExplainsConstraints, Edited):
         def refuse(field, message):
             errors.setdefault(field, []).append(message)
 
+        if self.medal and self.progress == Progress.ELIMINATED:
+            refuse("progress", _("A medallist did not go out of the event; leave this blank."))
         if self.entry_id and self.round_id and self.entry.event_id != self.round.event_id:
             refuse(
                 "entry",
@@ -610,6 +740,20 @@ class Result(ExplainsConstraints, Edited):
     @property
     def status_phrase(self):
         return STATUS_PHRASE[self.status]
+
+    @property
+    def is_out(self):
+        return self.progress == Progress.ELIMINATED
+
+    def out_phrase(self):
+        """How far the athlete went, for readers: "Eliminated in the quarterfinal", "Did not advance from the
+        heats"; "" unless the athlete went out in this round."""
+        if not self.is_out:
+            return ""
+        kind = self.round.kind
+        if kind in (RoundKind.HEATS, RoundKind.PRELIMINARY, RoundKind.CLASSIFICATION, RoundKind.UNSPECIFIED):
+            return _("Did not advance from the %(round)s") % {"round": self.round.name.lower()}
+        return _("Eliminated in the %(round)s") % {"round": self.round.name.lower()}
 
     def shares_medal_without_tie(self):
         """Another gold (or silver) in this round where only one of the two is marked as a tie.

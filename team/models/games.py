@@ -363,3 +363,68 @@ class MedalRecord(Sourced):
         return (*self.delegation.natural_key(), self.games.slug)
 
     natural_key.dependencies = ["team.delegation", "team.games"]
+
+
+class StandingManager(models.Manager):
+    def get_by_natural_key(self, games_slug, npc_code, standing_games_slug):
+        return self.get(
+            delegation__games__slug=games_slug,
+            delegation__npc_code=npc_code,
+            games__slug=standing_games_slug,
+        )
+
+
+class Standing(ExplainsConstraints, Sourced):
+    """The delegation's place in a Games' medal table, as a source reports it: these Games (while they run, as of
+    a day) or the earlier Games they are compared with."""
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="standings")
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="+", help_text=_("Whose medal table."))
+    place = models.PositiveSmallIntegerField(help_text=_("The place in the medal table as reported (1 = top)."))
+    tied = models.BooleanField(default=False, help_text=_("Tick when the place is shared with another team."))
+    teams = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("How many teams won medals, if the source says.")
+    )
+    as_of = models.DateField(
+        null=True, blank=True, help_text=_("The day the place was reported; blank for the final table.")
+    )
+
+    explained_constraints = frozenset({"standing_place_is_positive"})
+
+    objects = StandingManager()
+
+    class Meta:
+        ordering = ["-games__year"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "games"], name="one_standing_per_games"),
+            models.CheckConstraint(condition=Q(place__gte=1), name="standing_place_is_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegation.country} in the {self.games} medal table: {self.place}"
+
+    def natural_key(self):
+        return (*self.delegation.natural_key(), self.games.slug)
+
+    natural_key.dependencies = ["team.delegation", "team.games"]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.place is not None and self.place < 1:
+            errors["place"] = _("Places start at 1.")
+        elif self.place and self.teams and self.place > self.teams:
+            errors["place"] = _("Place %(place)s is below the last of %(teams)s teams.") % {
+                "place": self.place,
+                "teams": self.teams,
+            }
+        if self.games_id and self.delegation_id:
+            own = self.delegation.games
+            if self.games_id not in (own.pk, own.previous_id):
+                errors["games"] = _(
+                    "Choose the delegation's own Games (%(own)s) or the Games they are compared with."
+                ) % {"own": own}
+            if self.as_of and self.games_id == own.pk and not own.is_during(self.as_of):
+                errors["as_of"] = _("%(day)s is outside %(games)s.") % {"day": self.as_of, "games": own}
+        if errors:
+            raise ValidationError(errors)

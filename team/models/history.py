@@ -53,6 +53,14 @@ class Change(models.Model):
         blank=True, help_text=_("What changed, in words, as readers see it in the corrections log.")
     )
     reverts = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by")
+    source = models.ForeignKey(
+        "team.Source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        help_text=_("Where the corrected fact comes from, shown to readers beside the correction."),
+    )
 
     objects = ChangeQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from team.models.addresses import keep_former_slug
 from team.models.games import Delegation
 from team.models.reference import Sport, SportClass
 from team.models.review import ExplainsConstraints, ReviewFlag, Sourced
@@ -82,7 +83,11 @@ class Athlete(ExplainsConstraints, Sourced):
     Status = AthleteStatus
 
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="athletes")
-    slug = models.SlugField(help_text=_("Used in the athlete's web address; keep it stable."))
+    slug = models.SlugField(
+        help_text=_(
+            "Used in the athlete's web address. When you correct it, the old address keeps working: it redirects here."
+        )
+    )
     name = models.CharField(
         max_length=200, help_text=_("Canonical spelling shown to readers. Other spellings go below.")
     )
@@ -121,6 +126,7 @@ class Athlete(ExplainsConstraints, Sourced):
 
     def save(self, *args, **kwargs):
         self.search_key = search_key(self.name)
+        keep_former_slug(self, "athlete")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -59,9 +59,21 @@ class Edited(models.Model):
 
 
 class Source(Edited):
-    """A published text (or reference work) that facts were taken from."""
+    """A published text (or reference work) that facts were taken from.
 
-    slug = models.SlugField(unique=True, help_text=_("Short stable identifier used by fixtures."))
+    Sources keep arriving during a Games (the official results, a federation's
+    release, a later article): one saved without a slug gets one made from its
+    outlet, date and title, so editors adding a source in one step never type one.
+    """
+
+    #: Room left in the slug for the number that tells apart sources with the same start.
+    SLUG_START_LENGTH = 44
+
+    slug = models.SlugField(
+        unique=True,
+        blank=True,
+        help_text=_("Short stable identifier. Leave it blank to have one made from the outlet, date and title."),
+    )
     outlet = models.CharField(max_length=200, help_text=_("Who published it, e.g. AzerNews."))
     title = models.CharField(
         max_length=300,
@@ -84,8 +96,32 @@ class Source(Edited):
     def __str__(self):
         return self.title or f"{self.outlet} ({self.slug})"
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unused_slug(
+                Source, f"{self.outlet} {self.published_on or ''} {self.title}", "source", self.SLUG_START_LENGTH
+            )
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def citation(self):
+        """e.g. "World Para Athletics, 30 August 2024": who published it and when, for a line beside a fact."""
+        return ", ".join(part for part in (self.outlet, self.published_on and f"{self.published_on:%-d %B %Y}") if part)
+
+
+def unused_slug(model, text, fallback, length=44):
+    """`text` as a slug of at most `length` characters cut after a whole word (`fallback` when nothing is left),
+    with -2, -3 … added when another `model` row has it."""
+    start = slugify(text)
+    if len(start) > length:
+        start = start[: length + 1].rsplit("-", 1)[0]
+    start = start or fallback
+    taken = set(model._default_manager.filter(slug__startswith=start).values_list("slug", flat=True))
+    candidates = itertools.chain([start], (f"{start}-{number}" for number in itertools.count(2)))
+    return next(slug for slug in candidates if slug not in taken)
 
 
 class Sourced(Edited):
@@ -211,13 +247,7 @@ class ReviewFlag(ExplainsConstraints, Edited):
         """What the flag is about and the start of its note, with -2, -3 … added when another flag has it."""
         target = self.target
         about = f"{target._meta.model_name} {target}" if target is not None else "flag"
-        start = slugify(f"{about} {self.note}")
-        if len(start) > self.SLUG_START_LENGTH:  # cut after a whole word
-            start = start[: self.SLUG_START_LENGTH + 1].rsplit("-", 1)[0]
-        start = start or "flag"
-        taken = set(ReviewFlag.objects.filter(slug__startswith=start).values_list("slug", flat=True))
-        candidates = itertools.chain([start], (f"{start}-{number}" for number in itertools.count(2)))
-        return next(slug for slug in candidates if slug not in taken)
+        return unused_slug(ReviewFlag, f"{about} {self.note}", "flag", self.SLUG_START_LENGTH)
 
     @property
     def target(self):
