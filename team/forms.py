@@ -324,3 +324,76 @@ def describe_duplicate(model, field_names):
         "record": model._meta.verbose_name,
         "fields": get_text_list(fields, _("and")),
     }
+
+
+# Citing a source, or adding one in the same step
+
+
+class SourceChoiceForm(ExplainsNul, forms.Form):
+    """Where what the editor enters comes from: a source already on file, or a new one typed in the same save.
+
+    Used by every form that enters facts as the Games go on (the results desk, the import, a correction):
+    the new source is created only when the whole save goes through (`cited()` inside its transaction),
+    and is recorded in the history with the rest of that save.
+    """
+
+    prefix = "cite"
+
+    source = KeyedModelChoiceField(
+        queryset=None,
+        required=False,
+        label=gettext_lazy("Source"),
+        help_text=gettext_lazy("Where this comes from. Choose one on file, or add a new one below."),
+    )
+    outlet = forms.CharField(
+        max_length=200,
+        required=False,
+        label=gettext_lazy("New source: outlet"),
+        help_text=gettext_lazy("Who published it, e.g. “Paris 2024 official results” or “World Para Athletics”."),
+    )
+    title = forms.CharField(max_length=300, required=False, label=gettext_lazy("Title"))
+    url = forms.URLField(required=False, label=gettext_lazy("Web address"), assume_scheme="https")
+    published_on = forms.DateField(
+        required=False,
+        label=gettext_lazy("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("When it was published."),
+    )
+
+    NEW_SOURCE_FIELDS = ("outlet", "title", "url", "published_on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        source_model = apps.get_model("team", "Source")
+        self.fields["source"].queryset = source_model.objects.order_by("-published_on", "outlet", "pk")
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = [name for name in self.NEW_SOURCE_FIELDS if cleaned.get(name)]
+        if typed and cleaned.get("source"):
+            raise ValidationError(_("Choose a source on file or add a new one, not both."), code="two_sources")
+        if typed and not cleaned.get("outlet"):
+            self.add_error("outlet", _("Say who published the new source."))
+        return cleaned
+
+    @property
+    def adds_source(self):
+        return bool(self.is_bound and self.is_valid() and self.cleaned_data.get("outlet"))
+
+    def cited(self, user=None, batch=None):
+        """The source chosen, or the new one created now (recorded in the history); None when none is given.
+        Call it inside the transaction of the save it belongs to."""
+        cleaned = self.cleaned_data
+        if cleaned.get("source"):
+            return cleaned["source"]
+        if not cleaned.get("outlet"):
+            return None
+        from team import history
+
+        source_model = apps.get_model("team", "Source")
+        source = source_model(**{name: cleaned.get(name) or "" for name in ("outlet", "title", "url")})
+        source.published_on = cleaned.get("published_on")
+        source.full_clean(exclude=["slug"])
+        source.save()
+        history.record_save(source, {}, user, batch=batch)
+        return source
