@@ -23,15 +23,60 @@ class AthleteStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+#: A word must be this long to find athletes by their sport's name ("judo", "swim"), so that a name's initial
+#: or first letters do not find a whole sport.
+MIN_SPORT_WORD = 4
+
+
+def query_words(query):
+    """The words of a search as (what was typed, its spelling-blind key): "SALEH  Roman" → [("SALEH", "salah"),
+    ("Roman", "roman")]. A word whose key is empty (punctuation) is left out unless it holds a digit (a code)."""
+    words = []
+    for raw in query.split():
+        raw = raw.strip(".,;:()[]\"'")
+        key = search_key(raw)
+        if key or any(character.isdigit() for character in raw):
+            words.append((raw[:50], key.replace(" ", "")))
+    return words[:8]
+
+
+def word_starts(key):
+    """A name's key has a word starting with `key`."""
+    return Q(search_key__startswith=key) | Q(search_key__contains=f" {key}")
+
+
 class AthleteQuerySet(models.QuerySet):
     def named(self, query):
-        """Athletes whose name or any other spelling contains `query`, however it is spelled."""
-        key = search_key(query)
-        if not key:
-            return self
-        matching_names = AthleteName.objects.filter(search_key__contains=key).values("athlete")
-        return self.filter(Q(search_key__contains=key) | Q(pk__in=matching_names))
+        """Athletes the words of `query` find, in one query, whatever the order of the words and the spelling
+        of each: every word must find the athlete, by the start of a word of the name or of any other
+        spelling ("Saleh Roman", "SALEH Roman" as official results print it, "Imamaddin Xəlilov" mixing two
+        spellings), by a classification code ("S12") or by the sport ("swimming").
 
+        A word that is none of these finds nobody: letters typed at random ("zzzz", whose key shrinks to one
+        letter) and codes with digits that are no class (a single letter is taken as an initial).
+        """
+        conditions = [self.word_condition(raw, key) for raw, key in query_words(query)]
+        if not conditions:
+            return self
+        return self.filter(*conditions)
+
+    def word_condition(self, raw, key):
+        """What one typed word asks of an athlete (see `named`)."""
+        from team.models.competition import Entry
+
+        mine = OuterRef("pk")
+        classes = Athlete.sport_classes.through.objects.filter(athlete=mine, sportclass__code__iexact=raw)
+        entered = Entry.objects.filter(athlete=mine, event__sport_class__code__iexact=raw)
+        by_class = Exists(classes) | Exists(entered)
+        if not key or any(character.isdigit() for character in raw):
+            return by_class
+        if len(key) == 1 and len(raw) > 1:
+            return Q(pk__in=[])  # "zzzz": not a name, an initial, a class or a sport
+        spellings = AthleteName.objects.filter(athlete=mine).filter(word_starts(key))
+        condition = by_class | word_starts(key) | Exists(spellings)
+        if len(raw) >= MIN_SPORT_WORD:
+            condition |= Q(sport__name__istartswith=raw) | Q(sport__name__icontains=f" {raw}")
+        return condition
     def with_badges(self):
         """Athletes with what every mention of them shows: the sport, the classes as the list
         `class_list` (by code), the other spellings as the list `spellings` (by name), and two
