@@ -77,6 +77,12 @@ class NewsroomAdminSite(accounts.TwoStepSite, admin.AdminSite):
     login_form = DeskLoginForm
     login_template = "admin/desk_login.html"
 
+    def index(self, request, extra_context=None):
+        """The start page: what needs doing now (team.start), then every model editors can change."""
+        from team.start import start_page
+
+        return super().index(request, {**start_page(request), **(extra_context or {})})
+
     def client_address(self, request):
         """The address failed logins are counted against: the connecting peer, or, when that peer is a
         proxy named in FORWARDED_ALLOW_IPS, the client it names in X-Forwarded-For (team.throttle)."""
