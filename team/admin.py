@@ -12,6 +12,7 @@ what the editor typed; an id that cannot be one is refused before it reaches
 the database. (A NUL byte in an address is refused by `team.sites`.)
 """
 
+import uuid
 from urllib.parse import urlencode
 
 from django import forms
@@ -32,16 +33,20 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from team import account_admin, actions, history, models, photos
+from team import account_admin, actions, desk, history, imports, models, photos
 from team.forms import (
     EditorForm,
     EditorInlineFormSet,
     KeyedModelChoiceField,
     KeyedModelMultipleChoiceField,
+    PublicNoteForm,
     ReviewFlagForm,
+    ReviewFlagInlineForm,
+    SourceChoiceForm,
     WithdrawalForm,
     database_refusal,
     is_usable_key,
+    open_flags_of,
 )
 
 OPEN_FLAGS = Count("flags", filter=Q(flags__resolved_at__isnull=True), distinct=True)
@@ -127,9 +132,19 @@ class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        attributes = {}
         if refusal := getattr(request, REFUSAL_ATTRIBUTE, None):
-            return type(form.__name__, (form,), {"refusal": refusal})
+            attributes["refusal"] = refusal
+        if self.corrects_on_page(obj):
+            attributes["corrects_on_page"] = True
+        if attributes:
+            return type(form.__name__, (form,), attributes)
         return form
+
+    def corrects_on_page(self, obj):
+        """Whether the page of `obj` takes a correction: a published record whose changes need a note. Its
+        correction can then cite a source and close the record's open review flags in the same save."""
+        return obj is not None and issubclass(self.form, EditorForm) and self.form.needs_correction_note
 
     def delete_view(self, request, object_id, extra_context=None):
         """Django deletes in one transaction; when the database refuses (someone linked a record to
@@ -148,25 +163,69 @@ class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
         return self.ordering or self.opts.ordering
 
     def get_fields(self, request, obj=None):
-        """Where a fact came from goes last: editors come for the fact itself."""
-        fields = super().get_fields(request, obj)
+        """Where a fact came from goes last: editors come for the fact itself. What a correction adds (the
+        flags it resolves, the source it cites) is placed by `get_fieldsets`."""
+        fields = [name for name in super().get_fields(request, obj) if name not in EditorForm.CORRECTION_FIELDS]
         provenance = [name for name in ("source", "source_quote") if name in fields]
         return [name for name in fields if name not in provenance] + provenance
 
+    def get_fieldsets(self, request, obj=None):
+        """On a published record's page: the open review flags to tick beside the correction note, and where
+        the correction comes from in a section of its own."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.fieldsets or not self.corrects_on_page(obj):
+            return fieldsets
+        (name, options), *others = fieldsets
+        fields = list(options["fields"])
+        if "correction_note" in fields and open_flags_of(obj).exists():
+            fields.insert(fields.index("correction_note") + 1, "resolves")
+        citation = (
+            _("Where the correction comes from"),
+            {
+                "fields": list(EditorForm.CITATION_FIELDS),
+                "description": _(
+                    "Only when you correct a published fact: choose the source on file, or add the new one "
+                    "(outlet, title, address, date). Readers see it beside the correction note."
+                ),
+            },
+        )
+        return [(name, {**options, "fields": fields}), *others, citation]
+
     def save_model(self, request, obj, form, change):
         form.history_before = history.stored_snapshot(obj) if change else {}
+        # Everything this save records (the record, its inline rows, a new source, flags closed) is one batch:
+        # one correction, one entry in the corrections log, one step to revert.
+        form.history_batch = uuid.uuid4()
         stamp_resolution(request, obj)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         note = form.cleaned_data.get("correction_note", "").strip()
-        history.record_save(form.instance, form.history_before, request.user, note=note)
+        batch = getattr(form, "history_batch", None)
+        citation = getattr(form, "citation", None)
+        source = citation.cited(request.user, batch=batch) if citation is not None and note else None
+        history.record_save(form.instance, form.history_before, request.user, note=note, batch=batch, source=source)
+        if flags := form.cleaned_data.get("resolves"):
+            self.resolve_flags(request, flags, note, batch)
+
+    def resolve_flags(self, request, flags, resolution, batch):
+        """Close the review flags a correction settles: by this editor, now, with its note as their resolution."""
+        now = timezone.now()
+        still_open = models.ReviewFlag.objects.select_for_update().filter(
+            pk__in=[flag.pk for flag in flags], resolved_at__isnull=True
+        )
+        for flag in still_open.order_by("pk"):
+            before = history.snapshot(flag)
+            flag.resolved_at, flag.resolved_by, flag.resolution = now, request.user, resolution
+            flag.save()
+            history.record_save(flag, before, request.user, batch=batch)
 
     def save_formset(self, request, form, formset, change):
+        batch = getattr(form, "history_batch", None)
         formset.save(commit=False)  # sorts the forms into new, changed and deleted objects
         if formset.deleted_objects:
-            history.delete_with_history(formset.deleted_objects, request.user)
+            history.delete_with_history(formset.deleted_objects, request.user, batch=batch)
         deleted = set(formset.deleted_forms)
         for inline_form in formset.forms:
             if inline_form in deleted or not inline_form.has_changed():
@@ -177,7 +236,7 @@ class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
             obj.save()
             inline_form.save_m2m()
             note = inline_form.cleaned_data.get("correction_note", "").strip()
-            history.record_save(obj, before, request.user, note=note)
+            history.record_save(obj, before, request.user, note=note, batch=batch)
 
     def delete_model(self, request, obj):
         history.delete_with_history([obj], request.user)
@@ -195,9 +254,11 @@ class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
     def open_flags(self, obj):
         return obj.open_flags or ""
 
-    def save_objects(self, request, objs, change_fields):
-        """Apply `change_fields` to each object, validated and recorded one by one (for bulk actions)."""
+    def save_objects(self, request, objs, change_fields, note="", batch=None, source=None):
+        """Apply `change_fields` to each object, validated and recorded one by one (for bulk actions), all in
+        one batch; `note` and `source` are the public note and the source of a correction."""
         saved = 0
+        batch = batch or uuid.uuid4()
         with transaction.atomic():
             for obj in objs:
                 before = history.snapshot(obj)
@@ -205,19 +266,21 @@ class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
                     setattr(obj, name, value)
                 obj.full_clean()
                 obj.save()
-                history.record_save(obj, before, request.user)
+                history.record_save(obj, before, request.user, note=note, batch=batch, source=source)
                 saved += 1
         return saved
 
 
 class WithdrawalActionMixin:
-    """An action that marks the selected records withdrawn, asking for the reason first."""
+    """Actions that mark the selected records withdrawn (asking for the reason, shown on the record) or back
+    in competition, each with a public note for the corrections log and, if given, the source it comes from:
+    the records' changes are one batch, so readers see one correction."""
 
     @admin.action(description=_("Mark selected as withdrawn…"), permissions=["change"])
     def mark_withdrawn(self, request, queryset):
-        def withdraw(reason):
-            changes = {"status": self.model.Status.WITHDRAWN, "status_reason": reason}
-            count = self.save_objects(request, queryset, changes)
+        def withdraw(form, citation):
+            changes = {"status": self.model.Status.WITHDRAWN, "status_reason": form.cleaned_data["reason"]}
+            count = self.save_with_note(request, queryset, changes, form.public_note(), citation)
             self.message_user(
                 request,
                 ngettext("%(count)d record marked withdrawn.", "%(count)d records marked withdrawn.", count)
@@ -225,27 +288,48 @@ class WithdrawalActionMixin:
                 messages.SUCCESS,
             )
 
-        return actions.ask_why(
+        return actions.ask(
             self,
             request,
             queryset,
-            form_class=WithdrawalForm,
+            form_classes={"form": WithdrawalForm, "citation": SourceChoiceForm},
             action="mark_withdrawn",
             title=_("Why are they withdrawn?"),
             template="admin/team/withdrawal_form.html",
             apply=withdraw,
+            submit_label=_("Mark withdrawn"),
         )
 
-    @admin.action(description=_("Mark selected as back in competition"), permissions=["change"])
+    @admin.action(description=_("Mark selected as back in competition…"), permissions=["change"])
     def mark_competing(self, request, queryset):
         status = models.Athlete.Status.COMPETING if self.model is models.Athlete else models.Entry.Status.ENTERED
-        count = self.save_objects(request, queryset, {"status": status, "status_reason": ""})
-        self.message_user(request, _("%(count)d records updated.") % {"count": count}, messages.SUCCESS)
+
+        def reinstate(form, citation):
+            changes = {"status": status, "status_reason": ""}
+            count = self.save_with_note(request, queryset, changes, form.public_note(), citation)
+            self.message_user(request, _("%(count)d records updated.") % {"count": count}, messages.SUCCESS)
+
+        return actions.ask(
+            self,
+            request,
+            queryset,
+            form_classes={"form": PublicNoteForm, "citation": SourceChoiceForm},
+            action="mark_competing",
+            title=_("Back in competition: what do readers need to know?"),
+            template="admin/team/withdrawal_form.html",
+            apply=reinstate,
+            submit_label=_("Mark back in competition"),
+        )
+
+    def save_with_note(self, request, queryset, changes, note, citation):
+        batch = uuid.uuid4()
+        source = citation.cited(request.user, batch=batch)
+        return self.save_objects(request, queryset, changes, note=note, batch=batch, source=source)
 
 
 class ReviewFlagInline(EditorInline):
     model = models.ReviewFlag
-    form = ReviewFlagForm
+    form = ReviewFlagInlineForm
     fields = ["note", "resolution", "resolved_by", "resolved_at"]
     readonly_fields = ["resolved_by", "resolved_at"]
     verbose_name_plural = _("review flags (write a resolution to close one)")
@@ -307,11 +391,27 @@ class MedalRecordInline(EditorInline):
     fields = ["games", "gold", "silver", "bronze", "total", "seen_version", "correction_note"]
 
 
+class StandingInline(EditorInline):
+    model = models.Standing
+    fields = [
+        "games",
+        "place",
+        "tied",
+        "teams",
+        "as_of",
+        "source",
+        "source_quote",
+        "seen_version",
+        "correction_note",
+    ]
+    verbose_name_plural = _("places in medal tables (these Games as they run, and the Games compared with)")
+
+
 @admin.register(models.Delegation)
 class DelegationAdmin(EditorAdmin):
     list_display = ["__str__", "npc_code", "athletes_announced", "sports_announced", "open_flags", "updated_at"]
     list_select_related = ["games"]
-    inlines = [FlagbearerInline, MedalRecordInline, ReviewFlagInline]
+    inlines = [FlagbearerInline, MedalRecordInline, StandingInline, ReviewFlagInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
@@ -325,6 +425,13 @@ class MedalRecordAdmin(EditorAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS)
+
+
+@admin.register(models.Standing)
+class StandingAdmin(EditorAdmin):
+    list_display = ["__str__", "games", "place", "tied", "teams", "as_of", "updated_at"]
+    list_filter = ["games"]
+    list_select_related = ["delegation__games", "games"]
 
 
 @admin.register(models.Flagbearer)
@@ -360,8 +467,10 @@ class AthleteNameInline(EditorInline):
 
 class AthleteEntryInline(EditorInline):
     model = models.Entry
-    fields = ["event", "status", "status_reason", "seen_version", "correction_note"]
+    fields = ["event", "status", "status_reason", "results_desk", "seen_version", "correction_note"]
+    readonly_fields = ["results_desk"]
     autocomplete_fields = ["event"]
+    results_desk = desk.entry_desk_link
     show_change_link = True
     verbose_name_plural = _("events entered")
 
@@ -486,8 +595,19 @@ class EventEntryInline(EditorInline):
 
 class RoundInline(EditorInline):
     model = models.Round
-    fields = ["kind", "label", "order", "scheduled_date", "scheduled_time", "seen_version", "correction_note"]
+    fields = [
+        "kind",
+        "label",
+        "order",
+        "scheduled_date",
+        "scheduled_time",
+        "results_desk",
+        "seen_version",
+        "correction_note",
+    ]
+    readonly_fields = ["results_desk"]
     show_change_link = True
+    results_desk = desk.round_desk_link
     verbose_name_plural = _("rounds (open a round to enter its results)")
 
 
@@ -498,6 +618,9 @@ class EventAdmin(EditorAdmin):
     list_select_related = ["sport", "sport_class"]
     search_fields = ["slug", "discipline", "sport__name", "sport_class__code"]
     inlines = [EventEntryInline, RoundInline, ReviewFlagInline]
+    readonly_fields = ["results_desk"]
+    results_desk = desk.event_desk_links
+    change_form_template = "admin/team/import/event_change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(open_flags=OPEN_FLAGS, entered=Count("entries", distinct=True))
@@ -523,7 +646,20 @@ class EntryAdmin(WithdrawalActionMixin, EditorAdmin):
 
 class ResultInline(EditorInline):
     model = models.Result
-    fields = ["entry", "rank", "mark", "medal", "tie", "status", "record", "settled", "seen_version", "correction_note"]
+    fields = [
+        "entry",
+        "rank",
+        "mark",
+        "medal",
+        "tie",
+        "status",
+        "record",
+        "progress",
+        "settled",
+        "source",
+        "seen_version",
+        "correction_note",
+    ]
     verbose_name_plural = _("results")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -551,6 +687,15 @@ class RoundAdmin(EditorAdmin):
     search_fields = ["event__discipline", "event__slug", "label"]
     autocomplete_fields = ["event"]
     inlines = [ResultInline, ReviewFlagInline]
+    change_list_template = "admin/team/import/round_change_list.html"
+
+    def get_urls(self):
+        importer = self.admin_site.admin_view(imports.import_view)
+        return [
+            path("import/", importer, {"admin_site": self.admin_site}, name="team_import"),
+            *desk.ResultsDeskViews(self.admin_site).get_urls(),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return (
@@ -570,7 +715,43 @@ class ResultAdmin(EditorAdmin):
     list_filter = ["medal", "status", "settled", "round__kind"]
     list_select_related = ["entry__athlete", "round__event__sport", "round__event__sport_class"]
     search_fields = ["entry__athlete__name", "round__event__discipline"]
-    autocomplete_fields = ["entry", "round"]
+    autocomplete_fields = ["entry", "round", "source"]
+
+
+# Former web addresses
+
+
+@admin.register(models.FormerSlug)
+class FormerSlugAdmin(admin.ModelAdmin):
+    """The web addresses athletes and events had before a correction, still redirected: a list to look at.
+
+    They are kept by the athlete's or event's own save (`team.models.addresses`) and go with their record, so
+    no one adds, changes or deletes one here; deleting an athlete or event may take its old addresses along.
+    """
+
+    list_display = ["slug", "athlete", "event", "retired_at"]
+    list_select_related = ["athlete", "event__sport", "event__sport_class"]
+    search_fields = ["slug", "athlete__name", "event__slug"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Never from this list; an old address goes with its athlete or event, for whoever may delete that."""
+        if obj is None:
+            return False
+        owner = "athlete" if obj.athlete_id else "event"
+        return request.user.has_perm(f"team.delete_{owner}")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "show_delete": False})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
 
 
 # The review queue
@@ -678,7 +859,17 @@ class ChangeAdmin(GuardedActions, admin.ModelAdmin):
     list_select_related = ["user", "content_type", "reverts"]
     search_fields = ["object_repr", "correction_note"]
     date_hierarchy = "at"
-    fields = ["at", "user", "action", "record_link", "diff_table", "correction_note", "reverts", "revert_button"]
+    fields = [
+        "at",
+        "user",
+        "action",
+        "record_link",
+        "diff_table",
+        "correction_note",
+        "reverts",
+        "revert_button",
+        "batch_link",
+    ]
     readonly_fields = fields
     actions = ["revert_selected"]
 
@@ -699,7 +890,12 @@ class ChangeAdmin(GuardedActions, admin.ModelAdmin):
 
     def get_urls(self):
         revert = self.admin_site.admin_view(self.revert_view)
-        return [path("<int:pk>/revert/", revert, name="team_change_revert"), *super().get_urls()]
+        revert_batch = self.admin_site.admin_view(self.revert_batch_view)
+        return [
+            path("<int:pk>/revert/", revert, name="team_change_revert"),
+            path("<int:pk>/revert-batch/", revert_batch, name="team_change_revert_batch"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("record"))
     def record_link(self, change):
@@ -754,6 +950,55 @@ class ChangeAdmin(GuardedActions, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/team/change_revert.html", context)
+
+    @admin.display(description=_("made together"))
+    def batch_link(self, change):
+        """The other changes of the same action (an import, a round entered at once), and undoing them all."""
+        count = models.Change.objects.filter(batch=change.batch).count()
+        listing = f"{reverse('admin:team_change_changelist')}?{urlencode({'batch': change.batch})}"
+        return format_html(
+            '<a href="{}">{}</a> <a class="button" href="{}">{}</a>',
+            listing,
+            ngettext("%(count)d change in this batch", "%(count)d changes in this batch", count) % {"count": count},
+            reverse("admin:team_change_revert_batch", args=[change.pk]),
+            _("Revert this whole batch…"),
+        )
+
+    def revert_batch_view(self, request, pk):
+        """Undo every change made with this one (an import, say) in one step, after a confirmation page."""
+        if not self.has_revert_permission(request):
+            raise PermissionDenied
+        change = get_object_or_404(models.Change, pk=pk)
+        listing = f"{reverse('admin:team_change_changelist')}?{urlencode({'batch': change.batch})}"
+        if request.method == "POST":
+            try:
+                with transaction.atomic():
+                    count = history.revert_batch(change.batch, request.user)
+            except (ValidationError, IntegrityError) as error:
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else database_refusal(error)
+                self.message_user(request, _("Nothing was reverted: %(reason)s") % {"reason": reason}, messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:team_change_revert_batch", args=[change.pk]))
+            self.message_user(
+                request,
+                ngettext("Reverted %(count)d change.", "Reverted the %(count)d changes of the batch.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(listing)
+        changes = (
+            models.Change.objects.filter(batch=change.batch)
+            .select_related("user", "content_type")
+            .order_by("position", "pk")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Revert this whole batch?"),
+            "change": change,
+            "changes": changes,
+            "listing": listing,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/team/change_revert_batch.html", context)
 
     @admin.action(description=_("Revert selected changes"), permissions=["revert"])
     def revert_selected(self, request, queryset):

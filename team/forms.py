@@ -18,7 +18,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from team.history import changes_since, describe
+from team.history import changes_since, describe, normalise_text
 
 #: Shown instead of Django's "Null characters are not allowed.": PostgreSQL cannot store a NUL byte.
 NUL_REFUSED = gettext_lazy(
@@ -36,7 +36,58 @@ class ExplainsNul:
             field.error_messages["null_characters_not_allowed"] = NUL_REFUSED
 
 
-class EditorForm(ExplainsNul, forms.ModelForm):
+class NormalisesText:
+    """A form whose text is kept as typed, less what nobody sees: line breaks become LF (browsers send CRLF),
+    blank space at line ends and around the text goes (`team.history.normalise_text`).
+
+    The stored value is compared in the same form, so saving a record again unchanged (even one whose text
+    was stored with CRLF) is no change at all.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        texts = [name for name, field in self.fields.items() if isinstance(field, forms.CharField)]
+        for name in texts:
+            if isinstance(self.initial.get(name), str):
+                self.initial[name] = normalise_text(self.initial[name])
+        if self.is_bound and texts:
+            data = self.data.copy()
+            for name in texts:
+                key = self.add_prefix(name)
+                if isinstance(value := data.get(key), str):
+                    data[key] = normalise_text(value)
+            self.data = data
+
+
+class Checkboxes(forms.CheckboxSelectMultiple):
+    """Tick boxes that read an empty value as no box ticked (a browser sends nothing for an unticked box)."""
+
+    def value_from_datadict(self, data, files, name):
+        values = super().value_from_datadict(data, files, name)
+        if values is None or isinstance(values, str):
+            values = [values]
+        return [value for value in values if value not in (None, "")]
+
+
+def flag_target_field(model):
+    """The name of the review flag's link to records of `model` ("athlete", "round" …), or None."""
+    flag_model = apps.get_model("team", "ReviewFlag")
+    for name in flag_model.TARGETS:
+        if flag_model._meta.get_field(name).related_model is model:
+            return name
+    return None
+
+
+def open_flags_of(obj):
+    """The review flags still open on `obj` (none for a record that cannot be flagged or is not saved)."""
+    flag_model = apps.get_model("team", "ReviewFlag")
+    target = flag_target_field(type(obj))
+    if target is None or obj.pk is None:
+        return flag_model.objects.none()
+    return flag_model.objects.open().filter(**{target: obj}).order_by("created_at", "pk")
+
+
+class EditorForm(NormalisesText, ExplainsNul, forms.ModelForm):
     """A model form that refuses a stale save and asks for a note when a published fact changes.
 
     `seen_version` carries the record's version from the moment the form was
@@ -46,6 +97,12 @@ class EditorForm(ExplainsNul, forms.ModelForm):
 
     `refusal` is set (by `EditorAdmin`) when the database refused the previous
     attempt at this very save; the form is then shown again, refused with it.
+
+    On a published record's own page (`corrects_on_page`, set by `EditorAdmin`)
+    the correction can cite where it comes from (`cite_*`: the fields of a
+    `SourceChoiceForm`, which `citation` validates and `citation.cited()`
+    saves) and close the record's open review flags (`resolves`), all in the
+    same save. Elsewhere (inline rows, new records) those fields are removed.
     """
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -60,10 +117,31 @@ class EditorForm(ExplainsNul, forms.ModelForm):
         ),
     )
 
+    # Placeholders, so the admin lists these fields; the form of a record's own page puts the real ones in.
+    resolves = forms.Field(required=False)
+    cite_source = forms.Field(required=False)
+    cite_outlet = forms.Field(required=False)
+    cite_title = forms.Field(required=False)
+    cite_url = forms.Field(required=False)
+    cite_published_on = forms.Field(required=False)
+
+    #: The citation's fields, by their name in `SourceChoiceForm`.
+    CITATION_FIELDS = {
+        "cite_source": "source",
+        "cite_outlet": "outlet",
+        "cite_title": "title",
+        "cite_url": "url",
+        "cite_published_on": "published_on",
+    }
+    #: What a record's own page adds to a correction: where it comes from, and the flags it resolves.
+    CORRECTION_FIELDS = frozenset({*CITATION_FIELDS, "resolves"})
+
     #: Fields whose change is not visible to readers, so needs no correction note.
-    internal_fields = frozenset({"source", "source_quote", "seen_version", "correction_note"})
+    internal_fields = frozenset({"source", "source_quote", "seen_version", "correction_note", *CORRECTION_FIELDS})
     needs_correction_note = True
+    corrects_on_page = False
     refusal = None
+    citation = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +150,36 @@ class EditorForm(ExplainsNul, forms.ModelForm):
         if self.instance.pk is None or not self.needs_correction_note:
             # A new record has not been published yet; review flags are never shown to readers.
             self.fields["correction_note"].widget = forms.HiddenInput()
+        if self.corrects_on_page and self.instance.pk is not None and self.needs_correction_note:
+            self.offer_citation_and_flags()
+        else:
+            for name in self.CORRECTION_FIELDS:
+                self.fields.pop(name, None)
+
+    def offer_citation_and_flags(self):
+        data = None
+        if self.is_bound:
+            data = {
+                self.citation_key(own): self.data.get(self.add_prefix(own))
+                for own in self.CITATION_FIELDS
+                if self.add_prefix(own) in self.data
+            }
+        self.citation = SourceChoiceForm(data)
+        for own, name in self.CITATION_FIELDS.items():
+            self.fields[own] = self.citation.fields[name]
+        self.fields["resolves"] = ReviewFlagsField(
+            queryset=open_flags_of(self.instance),
+            required=False,
+            label=gettext_lazy("This resolves"),
+            help_text=gettext_lazy(
+                "Tick the review flags this correction settles: they are closed with the correction note "
+                "as their resolution."
+            ),
+        )
+
+    def citation_key(self, own):
+        """The name `SourceChoiceForm` reads the citation field `own` under ("cite-source" for "cite_source")."""
+        return f"{SourceChoiceForm.prefix}-{self.CITATION_FIELDS[own]}"
 
     def clean(self):
         cleaned = super().clean()
@@ -81,12 +189,38 @@ class EditorForm(ExplainsNul, forms.ModelForm):
             return cleaned
         self.check_not_stale()
         public_changes = set(self.changed_data) - self.internal_fields
-        if self.needs_correction_note and public_changes and not cleaned.get("correction_note", "").strip():
+        note = cleaned.get("correction_note", "").strip()
+        if self.needs_correction_note and public_changes and not note:
             self.add_error(
                 "correction_note",
                 _("Readers have already seen this. Say in one line what was wrong (it is published)."),
             )
+        elif cleaned.get("resolves") and not note:
+            self.add_error(
+                "correction_note",
+                _("Say in one line what was wrong: the note is the resolution of the review flags you ticked."),
+            )
+        if self.citation is not None:
+            self.clean_citation(cited_by_a_correction=bool(public_changes))
         return cleaned
+
+    def clean_citation(self, cited_by_a_correction):
+        """The citation's own rules (one source, a new one needs its outlet), reported on this form's fields."""
+        own_names = {name: own for own, name in self.CITATION_FIELDS.items()}
+        if not self.citation.is_valid():
+            for name, messages in self.citation.errors.items():
+                field = own_names.get(name)
+                shown = self.errors.get(field, []) if field else []
+                for message in messages:
+                    if message not in shown:
+                        self.add_error(field, message)
+            return
+        cited = self.citation.cleaned_data
+        if (cited.get("source") or cited.get("outlet")) and not cited_by_a_correction:
+            self.add_error(
+                "cite_source",
+                _("A source is cited by a correction: change the fact it corrects, or leave the source empty."),
+            )
 
     def check_not_stale(self):
         model = type(self.instance)
@@ -135,16 +269,59 @@ class EditorInlineFormSet(forms.BaseInlineFormSet):
 
 class ReviewFlagForm(EditorForm):
     needs_correction_note = False
+    #: Whether a saved flag's question stays as it was raised (on a record's page, only new rows take a note).
+    keeps_question = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.keeps_question and self.instance.pk is not None and "note" in self.fields:
+            # A disabled field keeps its stored value whatever a (tampered) submission says.
+            self.fields["note"].disabled = True
+            self.fields["note"].help_text = _("The question as it was raised; answer it in the resolution.")
 
 
-class WithdrawalForm(ExplainsNul, forms.Form):
-    """The reason asked for by the 'mark withdrawn' action."""
+class ReviewFlagInlineForm(ReviewFlagForm):
+    keeps_question = True
+
+
+class PublicNoteForm(NormalisesText, ExplainsNul, forms.Form):
+    """The public note a bulk change of published facts asks for: it is published in the corrections log."""
+
+    note = forms.CharField(
+        max_length=500,
+        label=gettext_lazy("Public note"),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=gettext_lazy(
+            "Published in the corrections log, e.g. “Roman Saleh withdrew from the 100 m butterfly S12 on "
+            "medical advice, his team said on 3 September.”"
+        ),
+    )
+
+    def public_note(self):
+        return self.cleaned_data["note"]
+
+
+class WithdrawalForm(PublicNoteForm):
+    """The reason and the public note asked for by the 'mark withdrawn' action."""
 
     reason = forms.CharField(
         max_length=300,
         label=gettext_lazy("Reason"),
         help_text=gettext_lazy("Shown to readers, e.g. “Withdrawn injured (team statement, 30 August)”."),
     )
+
+    field_order = ["reason", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = False
+        self.fields["note"].help_text = _(
+            "Published in the corrections log, e.g. “Roman Saleh withdrew from the 100 m butterfly S12 on "
+            "medical advice, his team said on 3 September.” Left blank, the log gives the reason."
+        )
+
+    def public_note(self):
+        return self.cleaned_data.get("note") or self.cleaned_data["reason"]
 
 
 # Related records chosen by id
@@ -198,6 +375,15 @@ class KeyedModelMultipleChoiceField(KeyedChoice, forms.ModelMultipleChoiceField)
         if isinstance(data, (list, tuple)):
             return [key for key in data if self.is_usable_key(key)]
         return data
+
+
+class ReviewFlagsField(KeyedModelMultipleChoiceField):
+    """Review flags to tick, each shown by its question."""
+
+    widget = Checkboxes
+
+    def label_from_instance(self, flag):
+        return flag.note
 
 
 # Saves the database refuses

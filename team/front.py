@@ -40,10 +40,24 @@ def until_midnight(games, moment):
     return (midnight - moment).total_seconds()
 
 
+def lineup(round):
+    """The delegation's entries in `round`, by name: those with a result in it, and those that may still
+    compete in its event (`Entry.objects.in_contention()`), so neither an athlete who went out in an earlier
+    round nor one who withdrew. The same rule as `Round.objects.contested_by()`, read from what
+    `Round.objects.as_scheduled()` prefetched."""
+    raced = {result.entry_id for result in round.team_results}
+    return [entry for entry in round.event.team_entries if entry.in_contention or entry.pk in raced]
+
+
+def with_lineups(rounds):
+    """Each round as (round, its `lineup`), as the schedule and the "Today" / "Next up" lists show them."""
+    return [(round, lineup(round)) for round in rounds]
+
+
 def coming_up(delegation, moment):
     """The "Today" / "Next up" block as of `moment`: the day at the venue, whether the Games are over,
     today's rounds (at most `TODAY_MOST`, and whether there are more), and those of the next `COMING_COUNT`
-    rounds from today on that are not today's. Two queries, none after the Games."""
+    rounds from today on that are not today's, each as (round, `lineup`). Three queries, none after the Games."""
     games = delegation.games
     today = venue_day(games, moment)
     over = games.end_date is not None and today > games.end_date
@@ -53,9 +67,9 @@ def coming_up(delegation, moment):
     return {
         "day": today,
         "over": over,
-        "today": todays[:TODAY_MOST],
+        "today": with_lineups(todays[:TODAY_MOST]),
         "more_today": len(todays) > TODAY_MOST,
-        "later": later,
+        "later": with_lineups(later),
         "events": [round.event for round in todays[:TODAY_MOST] + later],
     }
 

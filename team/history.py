@@ -20,6 +20,41 @@ from team.models import Change
 
 BOOKKEEPING = {"version", "updated_at"}
 
+#: Fields readers never see: kept in the editors' history, left out of what the corrections log says changed.
+INTERNAL_FIELDS = frozenset(
+    {
+        "version",
+        "updated_at",
+        "search_key",
+        "order",
+        "source",
+        "source_quote",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+        "original",
+        "width",
+        "height",
+    }
+)
+#: Records readers never see (by model name): their changes are in the editors' history only.
+INTERNAL_MODELS = frozenset({"reviewflag", "formerslug", "athletephoto", "photooriginal", "change", "publication"})
+#: A text longer than this (or of more than one line) is not quoted in the corrections log: "text revised".
+QUOTED_TEXT_LENGTH = 200
+
+
+def normalise_text(text):
+    """Text as it is kept: line breaks as LF (browsers send CRLF), no blank space at line ends or around it."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip(" \t") for line in lines).strip()
+
+
+def same_value(old, new):
+    """Whether two stored values are the same, texts compared as kept (`normalise_text`)."""
+    if isinstance(old, str) and isinstance(new, str):
+        return normalise_text(old) == normalise_text(new)
+    return old == new
+
 
 def snapshot(obj):
     """The record's fields as JSON-ready values (foreign keys as primary keys, many-to-many as lists)."""
@@ -38,26 +73,62 @@ def stored_snapshot(obj):
 
 
 def diff(before, after):
+    """Field name → [old, new] for each field that changed; a text that differs only in its line breaks or its
+    blank space at line ends (an old CRLF text saved again as LF) has not changed."""
     names = before.keys() | after.keys()
-    return {name: [before.get(name), after.get(name)] for name in sorted(names) if before.get(name) != after.get(name)}
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in sorted(names)
+        if not same_value(before.get(name), after.get(name))
+    }
+
+
+def reader_summary(model, fields, action, record=""):
+    """What changed, as readers see it in the corrections log: only the fields readers see, long texts not
+    quoted. `fields` is field name → [old, new]; `record` names an added or deleted record."""
+    if model._meta.model_name in INTERNAL_MODELS:
+        return ""
+    kind = model._meta.verbose_name
+    if action == Change.Action.ADDED:
+        return _("new %(kind)s: “%(record)s”") % {"kind": kind, "record": record}
+    if action == Change.Action.DELETED:
+        return _("%(kind)s removed: “%(record)s”") % {"kind": kind, "record": record}
+    parts = []
+    for name, (old, new) in fields.items():
+        if name in INTERNAL_FIELDS:
+            continue
+        if name == "slug":
+            if not hasattr(model, "get_absolute_url"):
+                continue
+            field = _("web address")
+        else:
+            field = label(model, name)
+        if any(isinstance(value, str) and is_long_text(value) for value in (old, new)):
+            parts.append(_("%(field)s: text revised") % {"field": field})
+        else:
+            parts.append(f"{field}: “{describe(model, name, old)}” → “{describe(model, name, new)}”")
+    return "; ".join(parts)
+
+
+def is_long_text(text):
+    return len(text) > QUOTED_TEXT_LENGTH or "\n" in text.strip()
 
 
 def record_save(obj, before, user, note="", reverts=None, batch=None, source=None):
     """Record that `obj` was added (empty `before`) or changed; nothing is recorded when nothing changed.
 
-    Saves made by one action (a round's results entered at the desk, an import) pass the same `batch`, so the
-    history shows them together and `revert_batch` undoes them in one step. `source` is the publication a
-    correction cites (shown to readers beside its note).
+    Saves made by one action (an admin save with its inline rows, a round's results entered at the desk, an
+    import, a bulk action) pass the same `batch`, so the history shows them together, `revert_batch` undoes
+    them in one step and the corrections log shows them as one correction. `source` is the publication a
+    correction cites (shown to readers beside its note). The change's `summary` says what changed in the
+    fields readers see (`reader_summary`); `fields` keeps every field for the editors' history.
     """
     after = snapshot(obj)
     fields = diff(before, after)
     if not fields:
         return None
     model = type(obj)
-    summary = "; ".join(
-        f"{label(model, name)}: “{describe(model, name, old)}” → “{describe(model, name, new)}”"
-        for name, (old, new) in fields.items()
-    )
+    action = Change.Action.CHANGED if before else Change.Action.ADDED
     position = 0
     if batch is None:
         batch = uuid.uuid4()
@@ -67,7 +138,7 @@ def record_save(obj, before, user, note="", reverts=None, batch=None, source=Non
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
-        action=Change.Action.CHANGED if before else Change.Action.ADDED,
+        action=action,
         fields=fields,
         snapshot=after,
         version=getattr(obj, "version", None),
@@ -75,14 +146,15 @@ def record_save(obj, before, user, note="", reverts=None, batch=None, source=Non
         position=position,
         user=user,
         correction_note=note if before else "",
-        summary=summary,
+        summary=reader_summary(model, fields, action, str(obj)),
         reverts=reverts,
         source=source if before else None,
     )
 
 
-def delete_with_history(objs, user, reverts=None):
-    """Delete `objs` and everything that cascades with them, recording each record deleted."""
+def delete_with_history(objs, user, reverts=None, batch=None):
+    """Delete `objs` and everything that cascades with them, recording each record deleted (in `batch` when
+    the deletion is part of a larger save, such as an inline row removed in an admin save)."""
     objs = list(objs)
     if not objs:
         return
@@ -90,14 +162,18 @@ def delete_with_history(objs, user, reverts=None):
     collector = Collector(using=using)
     collector.collect(objs)
     collector.sort()
-    batch = uuid.uuid4()
+    first = 1
+    if batch is None:
+        batch = uuid.uuid4()
+    else:
+        first = Change.objects.filter(batch=batch).count() + 1
     # Records deleted in bulk by the collector (leaves of the cascade) go first, as they are deleted first.
     doomed = [instance for queryset in collector.fast_deletes for instance in queryset]
     doomed += [instance for instances in collector.data.values() for instance in instances]
     # Many-to-many link rows are restored with the record that owns them (they are in its snapshot).
     doomed = [instance for instance in doomed if not instance._meta.auto_created]
     with transaction.atomic(using=using):
-        for position, instance in enumerate(doomed, 1):
+        for position, instance in enumerate(doomed, first):
             before = snapshot(instance)
             Change.objects.create(
                 content_type=ContentType.objects.get_for_model(instance),
@@ -110,6 +186,7 @@ def delete_with_history(objs, user, reverts=None):
                 batch=batch,
                 position=position,
                 user=user,
+                summary=reader_summary(type(instance), {}, Change.Action.DELETED, str(instance)),
                 reverts=reverts,
             )
         collector.delete()
@@ -169,6 +246,7 @@ def revert_batch(batch, user):
     """Undo every change of one action (an import, a round entered at the desk) in one step, latest first.
 
     All or nothing: when any record has moved on since, nothing is reverted and the reason is raised.
+    A source the batch added stays on file while the history cites it (a correction keeps its citation).
     Returns how many changes were reverted.
     """
     changes = list(
@@ -180,12 +258,20 @@ def revert_batch(batch, user):
         raise ValidationError(_("Nothing to revert: this batch has no changes."))
     deletions_done = set()
     for change in changes:
+        if change.action == Change.Action.ADDED and cited_source(change):
+            continue
         if change.action == Change.Action.DELETED:
             if change.batch in deletions_done:
                 continue  # `revert` restores a whole deletion batch at once
             deletions_done.add(change.batch)
         revert(change, user)
     return len(changes)
+
+
+def cited_source(change):
+    """Whether `change` added a source that recorded changes still cite."""
+    source = change.content_type.model_class()
+    return source is Change.source.field.related_model and Change.objects.filter(source_id=change.object_id).exists()
 
 
 def restore(deleted, user, reverts):

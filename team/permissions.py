@@ -8,11 +8,20 @@ EDITORS = "Editors"
 #: Editors may read the history and revert from it, never rewrite it.
 HISTORY_PERMISSIONS = {"view_change", "revert_change"}
 
+#: Records the data keeps by itself, which editors may look at but not write: the web addresses athletes
+#: and events had before a correction (kept by their save, deleted with them).
+VIEW_ONLY_MODELS = {"formerslug"}
+
 
 def editor_permissions():
-    """Every permission on the delegation's data, and read/revert on its history. Nothing on accounts."""
+    """Every permission on the delegation's data (view only on what it keeps by itself), and read/revert on
+    its history. Nothing on accounts."""
     team = Permission.objects.filter(content_type__app_label="team")
-    return team.exclude(content_type__model="change") | team.filter(codename__in=HISTORY_PERMISSIONS)
+    return (
+        team.exclude(content_type__model__in={"change", *VIEW_ONLY_MODELS})
+        | team.filter(codename__in=HISTORY_PERMISSIONS)
+        | team.filter(codename__in={f"view_{model}" for model in VIEW_ONLY_MODELS})
+    )
 
 
 def ensure_editors_group(using="default", plan=None):
@@ -24,6 +33,10 @@ def ensure_editors_group(using="default", plan=None):
     `CreateModel` is in the plan): new models. Everything else stays as the
     administrators left it, so a permission a superuser took away is not
     given back, and one they granted is not taken away.
+
+    Django creates a new model's permissions in the same `post_migrate`, for
+    the team app, just before this runs (`django.contrib.auth` is installed
+    before `team`, so its handler is connected first): they exist when offered.
     """
     group, created = Group.objects.using(using).get_or_create(name=EDITORS)
     offered = editor_permissions().using(using)

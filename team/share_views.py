@@ -3,18 +3,21 @@ does (team.sharecards), and draws it as a PNG.
 
 They are readers' pages to the cache (team.caching.public_page): a card is drawn once per change of the
 data, then answered from the cache, with an ETag and a 304 for a client that has it. An address whose
-version is not the card's current one redirects to the current one; an unknown athlete, event, sport,
-page or a medal not won is a plain 404. Each runs the queries its page runs, or fewer, whatever the data.
+version is not the card's current one redirects to the current one; an athlete's or an event's slug from
+before a correction redirects permanently to the card's address with the slug now (whose version is then
+checked as any other); an unknown athlete, event, sport, page or a medal not won is a plain 404. Each runs
+the queries its page runs, or fewer, whatever the data.
 """
 
-from django.http import HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotFound, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from team import sharecards
 from team.caching import public_page
 from team.models import Sport
-from team.views import event_of, featured_delegation
+from team.views import athlete_slug_now, event_of, event_slug_now, featured_delegation
 
 
 def card_response(card, version):
@@ -53,6 +56,8 @@ def sport(request, slug, version):
 def athlete(request, slug, version):
     delegation = featured_delegation()
     athlete = delegation.athletes.with_badges().filter(slug=slug).first()
+    if athlete is None and (current := athlete_slug_now(delegation, slug)):
+        return HttpResponsePermanentRedirect(reverse("team:share-athlete", args=[current, version]))
     return card_response(athlete and sharecards.athlete_card(delegation, athlete), version)
 
 
@@ -61,6 +66,8 @@ def athlete(request, slug, version):
 def event(request, slug, version):
     delegation = featured_delegation()
     event = event_of(delegation, slug)
+    if event is None and (current := event_slug_now(delegation, slug)):
+        return HttpResponsePermanentRedirect(reverse("team:share-event", args=[current, version]))
     return card_response(event and sharecards.event_card(delegation, event), version)
 
 
@@ -69,5 +76,7 @@ def event(request, slug, version):
 def medal(request, slug, medal, version):
     delegation = featured_delegation()
     event = event_of(delegation, slug)
+    if event is None and (current := event_slug_now(delegation, slug)):
+        return HttpResponsePermanentRedirect(reverse("team:share-medal", args=[current, medal, version]))
     results = sharecards.medals_won(event).get(medal) if event else None
     return card_response(results and sharecards.medal_card(delegation, event, medal, results), version)

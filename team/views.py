@@ -7,10 +7,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import F
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -21,7 +24,9 @@ from team.models import (
     Athlete,
     Change,
     Delegation,
+    Entry,
     Event,
+    GamesFact,
     Result,
     ReviewFlag,
     Round,
@@ -45,6 +50,16 @@ def featured_delegation():
 def event_of(delegation, slug):
     """The event at `slug` in the delegation's Games as its page and its share card show it, or None."""
     return Event.objects.for_page(delegation).filter(games=delegation.games, slug=slug).first()
+
+
+def athlete_slug_now(delegation, slug):
+    """The current slug of the delegation's athlete whose slug was `slug` before a correction, or None."""
+    return delegation.athletes.formerly(slug).values_list("slug", flat=True).first()
+
+
+def event_slug_now(delegation, slug):
+    """The current slug of the event in the delegation's Games whose slug was `slug` before a correction, or None."""
+    return Event.objects.filter(games=delegation.games).formerly(slug).values_list("slug", flat=True).first()
 
 
 def url_without(request, name, value=None):
@@ -144,7 +159,13 @@ def team(request):
         moment = front.now()
         coming = front.coming_up(delegation, moment)
         medals = front.medal_strip(delegation)
-        context |= {"coming": coming, "medals": medals, "updated": front.last_change()}
+        places = delegation.medal_table_places()
+        context |= {
+            "coming": coming,
+            "medals": medals,
+            "updated": front.last_change(),
+            "standing": places["current"] and standing_shown(places["current"]),
+        }
         shown = [*(events_of(page.object_list) if page else []), *coming["events"], *(m["event"] for m in medals)]
         context["classes_here"] = classes_of(shown)
         if not coming["over"]:
@@ -158,6 +179,9 @@ def athlete_detail(request, slug):
     delegation = featured_delegation()
     athlete = delegation.athletes.for_profile().filter(slug=slug).first()
     if athlete is None:
+        # An address from before a correction of the slug answers with the athlete's address now.
+        if current := athlete_slug_now(delegation, slug):
+            return HttpResponsePermanentRedirect(reverse("team:athlete", kwargs={"slug": current}))
         raise Http404(_("No athlete at this address."))
     athlete.delegation = delegation
     entries = athlete.entry_list
@@ -177,6 +201,8 @@ def event_detail(request, slug):
     delegation = featured_delegation()
     event = event_of(delegation, slug)
     if event is None:
+        if current := event_slug_now(delegation, slug):
+            return HttpResponsePermanentRedirect(reverse("team:event", kwargs={"slug": current}))
         raise Http404(_("No event at this address."))
     context = {"delegation": delegation, "event": event, "meta": event.meta()}
     return render(request, "team/event_detail.html", context)
@@ -214,20 +240,21 @@ def schedule(request):
     Empty parameters and unknown ones are redirected away by `public_page`.
     """
     delegation = featured_delegation()
-    filterset = ScheduleFilter(request.GET, queryset=Round.objects.entered_by(delegation), delegation=delegation)
+    filterset = ScheduleFilter(request.GET, queryset=Round.objects.contested_by(delegation), delegation=delegation)
 
     problems, rounds, waiting = [], [], []
     if filterset.is_valid():
         rounds = list(filterset.qs.as_scheduled(delegation))
-        events = Event.objects.filter(entries__athlete__delegation=delegation, rounds__isnull=True)
+        contenders = Entry.objects.in_contention().filter(athlete__delegation=delegation)
+        events = Event.objects.filter(pk__in=contenders.values("event"), rounds__isnull=True)
         waiting = (
             filterset.without_rounds(events).select_related("sport", "sport_class").order_by("sport__name", "slug")
         )
     else:
         problems = filterset.problems()
     days = defaultdict(list)
-    for round in rounds:
-        days[round.scheduled_date].append(round)
+    for round, entries in front.with_lineups(rounds):
+        days[round.scheduled_date].append((round, entries))
     dated = sorted(((day, items) for day, items in days.items() if day is not None), key=lambda item: item[0])
     chips = filterset.chips()
     title = _("Schedule")
@@ -267,6 +294,7 @@ def medals(request):
         by_athlete[result.entry.athlete].append(result)
     tally = delegation.medal_tally()
     previous = delegation.previous_record()
+    places = delegation.medal_table_places()
     context = {
         "delegation": delegation,
         "meta": delegation.meta(
@@ -274,6 +302,8 @@ def medals(request):
         ),
         "tally": tally,
         "previous": previous,
+        "standings": [standing_shown(standing) for standing in places.values() if standing is not None],
+        "facts": list(delegation.games.facts.select_related("source")),
         "classes_here": classes_of(result.entry.event for result in results),
         "by_sport": by_sport,
         "by_athlete": sorted(
@@ -285,6 +315,38 @@ def medals(request):
         "previous_chart": previous_chart(delegation, tally, previous),
     }
     return render(request, "team/medals.html", context)
+
+
+def ordinal(number):
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, as the reader's language writes places."""
+    if number % 100 in (11, 12, 13):
+        pattern = pgettext("ordinal 11, 12, 13", "{}th")
+    else:
+        pattern = {
+            1: pgettext("ordinal 1", "{}st"),
+            2: pgettext("ordinal 2", "{}nd"),
+            3: pgettext("ordinal 3", "{}rd"),
+        }.get(number % 10, pgettext("ordinal 0, 4-9", "{}th"))
+    return pattern.format(number)
+
+
+def standing_shown(standing):
+    """A reported place in a medal table (`Standing`) as readers read it: the Games, the place in words
+    ("14th of 85 in the medal table, as of 3 September", "tied 14th …", "… in the final medal table")
+    and the standing itself, for its source."""
+    place = ordinal(standing.place)
+    if standing.tied:
+        place = _("tied %(place)s") % {"place": place}
+    values = {"place": place, "teams": standing.teams, "day": standing.as_of and date_format(standing.as_of, "j F")}
+    if standing.teams and standing.as_of:
+        words = _("%(place)s of %(teams)s in the medal table, as of %(day)s") % values
+    elif standing.teams:
+        words = _("%(place)s of %(teams)s in the final medal table") % values
+    elif standing.as_of:
+        words = _("%(place)s in the medal table, as of %(day)s") % values
+    else:
+        words = _("%(place)s in the final medal table") % values
+    return {"games": standing.games, "words": words, "standing": standing}
 
 
 def previous_chart(delegation, tally, previous):
@@ -328,16 +390,91 @@ def classes(request):
     return render(request, "team/classes.html", context)
 
 
+#: How many links to what a source supports the sources page lists in each group; the rest are counted.
+CITED_LINKS_MOST = 50
+
+
+def cited_groups(delegation):
+    """What each source supports on the readers' pages, by source id: a list of groups (results, corrections,
+    athletes, events, facts about the Games, places in medal tables, earlier Games' medals), each with a label
+    that counts it, its links (at most `CITED_LINKS_MOST`, each a text and an address) and how many more there
+    are. A correction is counted once however many records it changed (its changes share a batch). Seven
+    queries."""
+    medals_page = reverse("team:medals")
+    found = defaultdict(lambda: defaultdict(list))
+
+    results = (
+        Result.objects.filter(entry__athlete__delegation=delegation, source__isnull=False)
+        .select_related("entry__athlete", "entry__event__sport", "entry__event__sport_class", "round")
+        .order_by("entry__athlete__name", "round__scheduled_date", "round__order", "pk")
+    )
+    for result in results:
+        event = result.entry.event
+        text = _("%(athlete)s: %(event)s, %(round)s") % {
+            "athlete": result.entry.athlete.name,
+            "event": event.name,
+            "round": result.round.name.lower(),
+        }
+        found[result.source_id]["results"].append((text, f"{event.get_absolute_url()}#round-{result.round.kind}"))
+    counted = set()
+    for change in Change.objects.corrections().filter(source__isnull=False).order_by("-at", "-pk"):
+        if (change.source_id, change.batch) in counted:
+            continue
+        counted.add((change.source_id, change.batch))
+        text = f"{change.object_repr} ({date_format(change.at, 'j F Y')})"
+        found[change.source_id]["corrections"].append((text, reverse("team:corrections")))
+    for athlete in delegation.athletes.filter(source__isnull=False).order_by("name"):
+        found[athlete.source_id]["athletes"].append((athlete.name, athlete.get_absolute_url()))
+    events = Event.objects.filter(games=delegation.games, source__isnull=False).select_related("sport", "sport_class")
+    for event in sorted(events, key=lambda event: event.name):
+        found[event.source_id]["events"].append((event.name, event.get_absolute_url()))
+    games = [delegation.games_id, delegation.games.previous_id]
+    for fact in GamesFact.objects.filter(games_id__in=games, source__isnull=False).order_by("games", "order"):
+        found[fact.source_id]["facts"].append((f"{fact.label}: {fact.value}", f"{medals_page}#games-facts"))
+    for standing in delegation.standings.filter(source__isnull=False).select_related("games"):
+        text = _("Place in the %(games)s medal table") % {"games": standing.games.name}
+        found[standing.source_id]["tables"].append((text, f"{medals_page}#medal-table"))
+    for record in delegation.past_records.filter(source__isnull=False).select_related("games"):
+        text = _("Medals won at the %(games)s") % {"games": record.games.name}
+        found[record.source_id]["records"].append((text, medals_page))
+
+    labels = {
+        "results": lambda n: ngettext("%(count)d result", "%(count)d results", n),
+        "corrections": lambda n: ngettext("%(count)d correction", "%(count)d corrections", n),
+        "athletes": lambda n: ngettext("%(count)d athlete", "%(count)d athletes", n),
+        "events": lambda n: ngettext("%(count)d event", "%(count)d events", n),
+        "facts": lambda n: ngettext("%(count)d fact about the Games", "%(count)d facts about the Games", n),
+        "tables": lambda n: ngettext("%(count)d place in a medal table", "%(count)d places in medal tables", n),
+        "records": lambda n: ngettext(
+            "%(count)d medal count from earlier Games", "%(count)d medal counts from earlier Games", n
+        ),
+    }
+    return {
+        source_id: [
+            {
+                "label": label(len(links)) % {"count": len(links)},
+                "links": links[:CITED_LINKS_MOST],
+                "more": max(len(links) - CITED_LINKS_MOST, 0),
+            }
+            for kind, label in labels.items()
+            if (links := groups.get(kind))
+        ]
+        for source_id, groups in found.items()
+    }
+
+
 @require_safe
 @public_page
 def sources(request):
+    """Every source, newest first, each with what it supports on the site; and what editors are checking."""
     delegation = featured_delegation()
-    articles = list(Source.objects.exclude(body="").order_by("-published_on"))
+    listed = Source.objects.order_by(F("published_on").desc(nulls_last=True), "-pk")
+    cited = cited_groups(delegation)
     open_flags = list(ReviewFlag.objects.open().order_by("slug").values_list("note", flat=True))
     context = {
         "delegation": delegation,
         "meta": delegation.meta(_("Sources"), _("Where our facts come from, and what our editors are checking.")),
-        "articles": articles,
+        "sources": [(source, cited.get(source.pk, [])) for source in listed],
         "open_flags": open_flags,
     }
     return render(request, "team/sources.html", context)
@@ -346,8 +483,9 @@ def sources(request):
 @require_safe
 @public_page
 def corrections(request):
+    """One entry per correction (all it changed, the note once, the source it cites). Two queries."""
     delegation = featured_delegation()
-    log = list(Change.objects.corrections().order_by("-at")[:200])
+    log = Change.objects.corrections_log()
     context = {
         "delegation": delegation,
         "meta": delegation.meta(_("Corrections"), _("Every published fact we have corrected, with the date and why.")),

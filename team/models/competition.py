@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -55,22 +55,31 @@ MARK_FORMATS = {
 class EventQuerySet(models.QuerySet):
     def for_page(self, delegation):
         """Events as their page shows them: sport, class and Games; `under_review` (an open review flag
-        on the event); the delegation's entries as `team_entries` (by athlete name); the rounds in order,
-        each with the delegation's results as `team_results` (by rank, each with its athlete)."""
+        on the event); `team_in_contention` (one of the delegation's entries may still compete, see
+        `Entry.objects.in_contention()`); the delegation's entries as `team_entries` (by athlete name); the
+        rounds in order, each with the delegation's results as `team_results` (by rank, each with its athlete
+        and its source)."""
         team_entries = Entry.objects.filter(athlete__delegation=delegation).select_related("athlete")
-        team_results = Result.objects.filter(entry__athlete__delegation=delegation).select_related("entry__athlete")
+        team_results = Result.objects.filter(entry__athlete__delegation=delegation).select_related(
+            "entry__athlete", "source"
+        )
         rounds = Round.objects.order_by("order", "pk").prefetch_related(
             Prefetch("results", queryset=team_results.order_by("rank", "pk"), to_attr="team_results")
         )
         flags = ReviewFlag.objects.open().filter(event=OuterRef("pk"))
+        contenders = Entry.objects.in_contention().filter(athlete__delegation=delegation, event=OuterRef("pk"))
         return (
             self.select_related("sport", "sport_class", "games")
-            .annotate(under_review=Exists(flags))
+            .annotate(under_review=Exists(flags), team_in_contention=Exists(contenders))
             .prefetch_related(
                 Prefetch("entries", queryset=team_entries.order_by("athlete__name"), to_attr="team_entries"),
                 Prefetch("rounds", queryset=rounds),
             )
         )
+
+    def formerly(self, slug):
+        """The events whose slug was `slug` before a correction (`FormerSlug`), the latest to have had it first."""
+        return self.filter(former_slugs__slug=slug).order_by("-former_slugs__retired_at", "-former_slugs__pk")
 
 
 class EventManager(models.Manager.from_queryset(EventQuerySet)):
@@ -176,13 +185,33 @@ class EntryQuerySet(models.QuerySet):
         )
 
     def for_profile(self):
-        """`for_cards()` plus the event's Games, its rounds (`event.rounds`, in order) and this
-        entry's results (`results`), for `rounds_with_results()`."""
+        """`for_cards()` plus the event's Games, its rounds (`event.rounds`, in order), this entry's results
+        (`results`, each with its round and source), for `rounds_with_results()`, and `in_contention`
+        (see `with_contention()`)."""
         return (
             self.for_cards()
+            .with_contention()
             .select_related("event__games")
-            .prefetch_related(Prefetch("event__rounds", queryset=Round.objects.order_by("order", "pk")), "results")
+            .prefetch_related(
+                Prefetch("event__rounds", queryset=Round.objects.order_by("order", "pk")),
+                Prefetch("results", queryset=Result.objects.select_related("round", "source")),
+            )
         )
+
+    @staticmethod
+    def contention():
+        """The condition of an entry that may still compete: entered, its athlete competing, and not out of
+        the event (no result of the entry says it went out)."""
+        out = Result.objects.filter(entry=OuterRef("pk"), progress=Progress.ELIMINATED)
+        return Q(status=EntryStatus.ENTERED, athlete__status=Athlete.Status.COMPETING) & ~Exists(out)
+
+    def in_contention(self):
+        """The entries that may still compete (see `contention()`)."""
+        return self.filter(self.contention())
+
+    def with_contention(self):
+        """Entries with `in_contention`: whether each may still compete (see `contention()`)."""
+        return self.annotate(in_contention=ExpressionWrapper(self.contention(), output_field=BooleanField()))
 
 
 class EntryManager(models.Manager.from_queryset(EntryQuerySet)):
@@ -309,42 +338,47 @@ class RoundQuerySet(models.QuerySet):
         """The rounds of the events the delegation's athletes are entered in."""
         return self.filter(event__in=Event.objects.filter(entries__athlete__delegation=delegation))
 
+    def contested_by(self, delegation):
+        """The rounds one of the delegation's athletes takes part in: those with a result of theirs, and those
+        of events where one of them may still compete (`Entry.objects.in_contention()`). The rounds after the
+        one an athlete went out in, and the rounds of a withdrawn athlete, are not theirs."""
+        raced = Result.objects.filter(entry=OuterRef("pk"), round=OuterRef(OuterRef("pk")))
+        entries = Entry.objects.filter(athlete__delegation=delegation, event=OuterRef("event"))
+        return self.filter(Exists(entries.filter(Exists(raced) | Entry.objects.contention())))
+
     def as_scheduled(self, delegation):
         """These rounds as the schedule shows them: by day and time, each with its event (sport, class,
-        Games) and the delegation's entries in it as `event.team_entries`, by name."""
+        Games), the delegation's entries in it as `event.team_entries` (by name, each with `in_contention`)
+        and the delegation's results in the round as `team_results`: what `team.front.lineup` reads."""
         entered = (
-            Entry.objects.filter(athlete__delegation=delegation).select_related("athlete").order_by("athlete__name")
+            Entry.objects.filter(athlete__delegation=delegation)
+            .with_contention()
+            .select_related("athlete")
+            .order_by("athlete__name")
         )
+        raced = Result.objects.filter(entry__athlete__delegation=delegation)
         return (
             self.select_related("event__sport", "event__sport_class", "event__games")
-            .prefetch_related(Prefetch("event__entries", queryset=entered, to_attr="team_entries"))
+            .prefetch_related(
+                Prefetch("event__entries", queryset=entered, to_attr="team_entries"),
+                Prefetch("results", queryset=raced, to_attr="team_results"),
+            )
             .order_by("scheduled_date", "scheduled_time", "event__sport__name", "event__slug", "order")
         )
 
     def for_schedule(self, delegation):
-        """The rounds the delegation's athletes are entered in (`entered_by`), as the schedule shows them
+        """The rounds the delegation's athletes take part in (`contested_by`), as the schedule shows them
         (`as_scheduled`)."""
-        return self.entered_by(delegation).as_scheduled(delegation)
+        return self.contested_by(delegation).as_scheduled(delegation)
 
     def coming(self, delegation, day):
-        """The rounds from `day` on of events where one of the delegation's athletes still competes, in order
-        of day and time (a time to be confirmed last in its day), each with its event (sport, class, Games)
-        and those athletes' entries as `event.team_entries`, by name. Slice it: two queries for any slice."""
-        entered = Entry.objects.filter(
-            athlete__delegation=delegation,
-            status=Entry.Status.ENTERED,
-            athlete__status=Athlete.Status.COMPETING,
-        )
+        """The rounds from `day` on that one of the delegation's athletes takes part in (`contested_by`), in
+        order of day and time (a time to be confirmed last in its day), as the schedule shows them
+        (`as_scheduled`). Slice it: three queries for any slice."""
         return (
-            self.filter(Exists(entered.filter(event=OuterRef("event"))), scheduled_date__gte=day)
-            .select_related("event__sport", "event__sport_class", "event__games")
-            .prefetch_related(
-                Prefetch(
-                    "event__entries",
-                    queryset=entered.select_related("athlete").order_by("athlete__name"),
-                    to_attr="team_entries",
-                )
-            )
+            self.contested_by(delegation)
+            .filter(scheduled_date__gte=day)
+            .as_scheduled(delegation)
             .order_by(
                 "scheduled_date",
                 F("scheduled_time").asc(nulls_last=True),
@@ -751,6 +785,8 @@ class Result(ExplainsConstraints, Sourced):
         if not self.is_out:
             return ""
         kind = self.round.kind
+        if kind == RoundKind.UNSPECIFIED and not self.round.label:
+            return _("Did not advance")
         if kind in (RoundKind.HEATS, RoundKind.PRELIMINARY, RoundKind.CLASSIFICATION, RoundKind.UNSPECIFIED):
             return _("Did not advance from the %(round)s") % {"round": self.round.name.lower()}
         return _("Eliminated in the %(round)s") % {"round": self.round.name.lower()}

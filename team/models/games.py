@@ -317,6 +317,15 @@ class Delegation(ExplainsConstraints, Sourced):
             return None
         return self.past_records.filter(games_id=self.games.previous_id).first()
 
+    def medal_table_places(self):
+        """The delegation's places in the medal table as reported (`Standing`), each with its source: these
+        Games' as "current" and the earlier Games' as "previous", None when not reported. One query."""
+        places = self.standings.filter(games_id__in=[self.games_id, self.games.previous_id]).select_related(
+            "games", "source"
+        )
+        by_games = {standing.games_id: standing for standing in places}
+        return {"current": by_games.get(self.games_id), "previous": by_games.get(self.games.previous_id)}
+
     @property
     def theme_version(self):
         """Names the delegation's colours: the address of its colours stylesheet (team.theme)."""

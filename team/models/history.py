@@ -1,6 +1,7 @@
 """The record of every change editors make (written by `team.history`)."""
 
 import uuid
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -23,6 +24,49 @@ class ChangeQuerySet(models.QuerySet):
     def corrections(self):
         """Changes to published facts that carry a note for readers."""
         return self.exclude(correction_note="")
+
+    def corrections_log(self, most=200):
+        """The corrections log as readers read it: one `Correction` per action that corrected a published fact
+        (an admin save with its inline rows, a bulk withdrawal …: the changes of one `batch`), latest first,
+        the `most` latest at most. One query."""
+        noted = self.corrections().order_by("-at", "-pk").values("batch")[:most]
+        changes = (
+            self.filter(batch__in=models.Subquery(noted))
+            .select_related("source", "content_type")
+            .order_by("-at", "-pk")
+        )
+        log = {}
+        for change in changes:
+            log.setdefault(change.batch, []).append(change)
+        return [Correction.of(sorted(batch, key=lambda change: (change.position, change.pk))) for batch in log.values()]
+
+
+@dataclass
+class Correction:
+    """One entry of the readers' corrections log: the note (once), the records it concerns, what changed in
+    each (`lines`: record, summary), when, and the source it cites (None when it cites none)."""
+
+    at: object
+    notes: list = field(default_factory=list)
+    records: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+    source: object = None
+
+    @classmethod
+    def of(cls, changes):
+        """The entry for the changes of one batch, in the order they were made."""
+        correction = cls(at=max(change.at for change in changes))
+        correction.source = next((change.source for change in changes if change.source_id), None)
+        for change in changes:
+            if change.is_citation_of(correction.source):
+                continue  # the source added to be cited is named as the source
+            if change.correction_note and change.correction_note not in correction.notes:
+                correction.notes.append(change.correction_note)
+            if change.summary:
+                correction.lines.append((change.object_repr, change.summary))
+            if (change.summary or change.correction_note) and change.object_repr not in correction.records:
+                correction.records.append(change.object_repr)
+        return correction
 
 
 class Change(models.Model):
@@ -74,6 +118,15 @@ class Change(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"
+
+    def is_citation_of(self, source):
+        """Whether this change is about `source` itself (adding the source a correction cites)."""
+        return (
+            source is not None
+            and self.content_type.app_label == "team"
+            and self.content_type.model == "source"
+            and self.object_id == str(source.pk)
+        )
 
 
 class Publication(models.Model):

@@ -77,6 +77,7 @@ class AthleteQuerySet(models.QuerySet):
         if len(raw) >= MIN_SPORT_WORD:
             condition |= Q(sport__name__istartswith=raw) | Q(sport__name__icontains=f" {raw}")
         return condition
+
     def with_badges(self):
         """Athletes with what every mention of them shows: the sport, the classes as the list
         `class_list` (by code), the other spellings as the list `spellings` (by name), and two
@@ -117,6 +118,11 @@ class AthleteQuerySet(models.QuerySet):
             .select_related("photo")
             .prefetch_related(Prefetch("entries", queryset=Entry.objects.for_profile(), to_attr="entry_list"))
         )
+
+    def formerly(self, slug):
+        """The athletes whose slug was `slug` before a correction (`FormerSlug`), the latest to have had it
+        first."""
+        return self.filter(former_slugs__slug=slug).order_by("-former_slugs__retired_at", "-former_slugs__pk")
 
 
 class AthleteManager(models.Manager.from_queryset(AthleteQuerySet)):

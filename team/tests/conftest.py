@@ -120,7 +120,7 @@ def editor(django_user_model):
 def records(article_data, editor):
     """One record of every model the admin shows: the article's data, plus a result and a history entry."""
     from team import history
-    from team.models import Athlete
+    from team.models import Athlete, FormerSlug
     from team.tests.admin_forms import team_admin_models
     from team.tests.factories import make_result
 
@@ -130,6 +130,9 @@ def records(article_data, editor):
     athlete.status_reason = "Checked with the team."
     athlete.save()
     history.record_save(athlete, before, editor, note="Reason added.")
+    delegation = athlete.delegation
+    delegation.standings.create(games=delegation.games, place=40, teams=84)
+    FormerSlug.objects.create(athlete=athlete, slug=f"{athlete.slug}-misspelt")
     return {model: model._default_manager.first() for model in team_admin_models()}
 
 

@@ -15,14 +15,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.test import RequestFactory
 from django.urls import reverse
 
-from team.models import Athlete, AthleteName, Change
+from team.models import Athlete, AthleteName, Change, FormerSlug
 from team.permissions import EDITORS, ensure_editors_group
 from team.tests.admin_forms import team_admin_models
 
 TEAM_MODELS = team_admin_models()
 
-#: The admins that refuse "add" to everyone: the history only grows through edits.
-ADMINS_WITHOUT_ADD = {Change}
+#: The admins that refuse "add" to everyone: the history only grows through edits, and former web addresses
+#: are kept by their athlete's or event's save.
+ADMINS_WITHOUT_ADD = {Change, FormerSlug}
 
 
 def admin_url(model, view, *args):
@@ -450,11 +451,17 @@ def test_editors_group_may_add_change_delete_and_view_all_the_delegation_data(ed
     granted = set(editors.permissions.values_list("content_type__model", "codename"))
 
     for model in TEAM_MODELS:
-        if model is Change:
+        if model in ADMINS_WITHOUT_ADD:
             continue
         name = model._meta.model_name
         for action in ("add", "change", "delete", "view"):
             assert (name, f"{action}_{name}") in granted
+
+
+def test_editors_group_may_only_view_former_web_addresses(editors):
+    granted = set(editors.permissions.filter(content_type__model="formerslug").values_list("codename", flat=True))
+
+    assert granted == {"view_formerslug"}
 
 
 def test_ensure_editors_group_is_idempotent(editors):

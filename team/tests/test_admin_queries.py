@@ -21,6 +21,7 @@ from team import history
 from team.models import (
     AthleteName,
     Flagbearer,
+    FormerSlug,
     GamesFact,
     MedalRecord,
     ReviewFlag,
@@ -112,6 +113,11 @@ def grow_tenfold(user):
         MedalRecord.objects.create(delegation=delegation, games=earlier, gold=1, silver=2, bronze=3, total=6)
         for delegation, earlier in zip(delegations, itertools.cycle(earlier_games), strict=False)
     ]
+    for n, delegation in enumerate(delegations):
+        delegation.standings.create(games=delegation.games, place=n + 1, teams=DELEGATIONS_ADDED)
+    for athlete, event in zip(athletes, events, strict=True):
+        FormerSlug.objects.create(athlete=athlete, slug=f"{athlete.slug}-misspelt")
+        FormerSlug.objects.create(event=event, slug=f"{event.slug}-misspelt")
     for delegation in delegations:
         for ceremony in Flagbearer.Ceremony.values:
             athlete = delegation.athletes.first()

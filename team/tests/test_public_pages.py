@@ -3,11 +3,12 @@
 import datetime
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
 
-from team.models import Athlete, Change, Delegation, Entry, Event, Round
+from team.models import Athlete, Change, Delegation, Entry, Event, Round, Source
 from team.tests.factories import grow_delegation, make_result, make_round
 
 pytestmark = pytest.mark.usefixtures("article_data")
@@ -218,8 +219,13 @@ def test_no_inline_script_or_style_and_no_third_party_host(client, url):
     assert all('type="application/ld+json"' in attrs for attrs in scripts)
     assert "<style" not in page
     assert " style=" not in page
-    hosts = set(re.findall(r'(?:src|href|content)="https?://([^/"]+)', page))
-    assert hosts <= {"testserver", "schema.org"}
+    loaded = re.findall(r'(?:src|content)="https?://([^/"]+)', page) + re.findall(
+        r'<link [^>]*href="https?://([^/"]+)', page
+    )
+    assert set(loaded) <= {"testserver", "schema.org"}
+    # Links out go only to the originals of the sources we cite.
+    cited = {urlsplit(url).hostname for url in Source.objects.exclude(url="").values_list("url", flat=True)}
+    assert set(re.findall(r'<a [^>]*href="https?://([^/"]+)', page)) <= {"testserver", *cited}
 
 
 def test_sitemap_lists_pages_athletes_events_and_sports(client):
@@ -259,10 +265,11 @@ def test_custom_500_page_leaks_nothing(client):
 # The team page: the delegation, the data-dependent options (sports, classes), one grouped count per
 # facet (8), the list's count and rows with their classes, spellings and entries, and the glance
 # (roster counts, medal tally, flagbearers, the previous Games' record). The unfiltered page adds its
-# lead: the latest medals and the last change (2); during the Games, the coming rounds and their
-# entries too (2 more, see test_front_page.py). These tests run after the article's Games.
+# lead: the latest medals, the last change and the place in the medal table (3); during the Games, the
+# coming rounds, their entries and results too (3 more, see test_front_page.py). These tests run after
+# the article's Games.
 PAGE_QUERIES = {
-    reverse("team:team"): 22,
+    reverse("team:team"): 23,
     reverse("team:team") + "?sport=para-swimming&gender=M&q=saleh&sort=name": 20,
     # Empty: no rows to decorate, but one count per active filter says which emptied the list.
     reverse("team:team") + "?sport=para-judo&classification=S12": 18,
@@ -270,19 +277,22 @@ PAGE_QUERIES = {
     EVENT: 5,
     SPORT: 6,
     # The schedule: the delegation, the sports and athletes offered, one grouped count per facet (4),
-    # the rounds and their entries, and the events with no round yet.
-    reverse("team:schedule"): 10,
-    reverse("team:schedule") + "?sport=para-swimming&athlete=konul-suleymanova": 10,
+    # the rounds, their entries and the team's results in them (who is still in), and the events with no
+    # round yet.
+    reverse("team:schedule"): 11,
+    reverse("team:schedule") + "?sport=para-swimming&athlete=konul-suleymanova": 11,
     # Medal rounds (or a day) asked for: no event without rounds can match, so those are not looked up.
-    reverse("team:schedule") + "?sport=para-swimming&athlete=konul-suleymanova&rounds=medal": 9,
+    reverse("team:schedule") + "?sport=para-swimming&athlete=konul-suleymanova&rounds=medal": 10,
     # Empty: no entries to fetch, but one count per active filter says which emptied the list.
     reverse("team:schedule") + "?day=2024-08-29": 9,
     reverse("team:schedule") + "?sport=para-judo&athlete=roman-saleh&rounds=medal": 11,
     # The medals: the delegation, the medal results, the tally by sport, by day (the charts) and in all,
-    # and the previous Games' record.
-    reverse("team:medals"): 6,
+    # the previous Games' record, the places in the medal tables and the facts about the Games.
+    reverse("team:medals"): 8,
     reverse("team:classes"): 3,
-    reverse("team:sources"): 3,
+    # The sources: the delegation, the sources, what cites them (results, corrections, athletes, events,
+    # facts about the Games, places in medal tables, earlier Games' medals) and the open review points.
+    reverse("team:sources"): 10,
     reverse("team:corrections"): 2,
 }
 

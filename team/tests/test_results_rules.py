@@ -69,6 +69,8 @@ def test_how_far_an_athlete_went_is_said_by_the_round():
     assert make_result(entry=entry, round=heats, progress=out).out_phrase() == "Did not advance from the heats"
     assert make_result(entry=entry, round=sixteen, progress=out).out_phrase() == "Eliminated in the round of 16"
     assert make_result(entry=entry, round=make_round(event=entry.event, kind=RoundKind.SEMIFINAL)).out_phrase() == ""
+    unnamed = make_round(event=entry.event, kind=RoundKind.UNSPECIFIED)
+    assert make_result(entry=entry, round=unnamed, progress=out).out_phrase() == "Did not advance"
 
 
 def test_a_medallist_cannot_be_out():

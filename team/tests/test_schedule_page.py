@@ -20,7 +20,7 @@ def scheduled(article_data):
 def rounds_on(response):
     """The rounds listed, as (event slug, kind)."""
     days = [rounds for _day, rounds in response.context["days"]] + [response.context["unscheduled"]]
-    return {(round.event.slug, round.kind) for rounds in days for round in rounds}
+    return {(round.event.slug, round.kind) for rounds in days for round, _lineup in rounds}
 
 
 def option(response, facet_name, value):

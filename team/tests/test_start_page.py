@@ -121,3 +121,13 @@ def len_of_queries(client):
 def test_a_viewer_without_the_desk_sees_no_start_page(client):
     response = client.get(INDEX)
     assert response.status_code == 302
+
+
+def test_each_waiting_round_links_to_its_results_desk(desk, on_day):
+    schedule_article()
+    on_day(8, 29)
+    page = desk.get(INDEX).text
+    heats = Round.objects.get(event__slug="swimming-men-s12-100m-backstroke", kind="heats")
+    assert reverse("admin:team_desk_round", args=[heats.event_id, "heats"]) in page
+    assert reverse("admin:team_desk_today") in page
+    assert reverse("admin:team_import") in page
