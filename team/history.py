@@ -209,6 +209,13 @@ def revert(change, user):
     if change.action == Change.Action.ADDED:
         if current is None:
             raise ValidationError(_("%(record)s no longer exists.") % {"record": change.object_repr})
+        now = snapshot(current)
+        if any(now.get(name) != value for name, value in change.snapshot.items()):
+            # Undoing the addition would delete what an editor saved on the record since.
+            raise ValidationError(
+                _("%(record)s has been changed since it was added; revert those changes first or delete it by hand.")
+                % {"record": change.object_repr}
+            )
         delete_with_history([current], user, reverts=change)
         return
 

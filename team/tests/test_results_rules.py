@@ -109,3 +109,23 @@ def test_a_label_written_for_the_old_kind_does_not_hide_a_new_kind():
     round.full_clean()
     round.save()
     assert Round.objects.get(pk=round.pk).name == "Final"
+
+
+def test_undoing_an_addition_never_deletes_what_was_saved_on_the_record_since(django_user_model):
+    from team import history
+    from team.models import Change
+
+    editor = django_user_model.objects.create_user("desk", password="long-enough-password")
+    result = make_result(rank=4)
+    added = history.record_save(result, {}, editor)
+    before = history.snapshot(result)
+    result.rank = 5
+    result.save()
+    corrected = history.record_save(result, before, editor, note="Fifth, not fourth.")
+    with pytest.raises(ValidationError, match="changed since it was added"):
+        history.revert(added, editor)
+    assert Result.objects.filter(pk=result.pk).exists()
+    history.revert(corrected, editor)
+    history.revert(added, editor)
+    assert not Result.objects.filter(pk=result.pk).exists()
+    assert Change.objects.filter(action=Change.Action.DELETED).count() == 1
