@@ -284,6 +284,20 @@ def renders_public_page(request):
     return getattr(match.func, "renders_public_page", False)
 
 
+def open_data(view):
+    """A readers' address whose answer is data (CSV, JSON, a calendar, a feed): any site's script may read it,
+    whatever the answer (a 400 included), so other newsrooms can embed it. Put it below `public_page` (nearer
+    the view), so the copy stored in the cache carries the header too."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped
+
+
 def public_page(view=None, *, params=()):
     """Store a readers' page in the shared cache, with ETag, Last-Modified and CDN-friendly headers.
 

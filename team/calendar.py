@@ -36,7 +36,7 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, vDuration
 
 from team import front
-from team.caching import canonical_address, canonical_host, public_page
+from team.caching import canonical_address, canonical_host, open_data, public_page
 from team.filters import ScheduleFilter
 from team.models import Round
 from team.views import featured_delegation
@@ -52,6 +52,7 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 @require_safe
 @public_page(params=lambda: [*ScheduleFilter.base_filters])
+@open_data
 def schedule_calendar(request):
     """The rounds of `/schedule/` with the same filters, as iCalendar; the schedule's 400 messages as text."""
     delegation = featured_delegation()
@@ -60,13 +61,11 @@ def schedule_calendar(request):
         lines = [_("This address asks for something we cannot show:"), *filterset.problems()]
         response = HttpResponse("\n".join(str(line) for line in lines) + "\n", status=400)
         response["Content-Type"] = "text/plain; charset=utf-8"
-        response["Access-Control-Allow-Origin"] = "*"
         return response
     rounds = list(filterset.qs.as_scheduled(delegation))
     calendar = schedule_as_calendar(request, delegation, filterset, rounds)
     response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="{delegation.games.slug}-{delegation.npc_code.lower()}.ics"'
-    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 

@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from team import front
-from team.caching import public_page
+from team.caching import open_data, public_page
 from team.filters import RosterFilter, ScheduleFilter
 from team.models import Entry, Event, Result, Round, Sport
 from team.views import featured_delegation, medal_order
@@ -613,10 +613,9 @@ def export_view(table):
 
     @require_safe
     @public_page(params=table.params)
+    @open_data
     def view(request, fmt):
-        response = export(request, table, fmt, featured_delegation())
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
+        return export(request, table, fmt, featured_delegation())
 
     view.__name__ = view.__qualname__ = f"{table.name}_export"
     view.__doc__ = f"The {table.name} table as CSV or JSON."

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
-from team.caching import canonical_host, public_page
+from team.caching import canonical_host, open_data, public_page
 from team.models import Change, Result
 from team.views import athlete_slug_now, featured_delegation
 
@@ -237,20 +237,16 @@ class AthleteFeed(ChangesFeed):
         return tag(obj["host"], obj["delegation"], f"athlete-{obj['athlete'].pk}")
 
 
-def readable_anywhere(response):
-    """Feeds are data: any site's script may read them."""
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 @require_safe
 @public_page
+@open_data
 def changes_feed(request):
-    return readable_anywhere(ChangesFeed()(request, delegation=featured_delegation()))
+    return ChangesFeed()(request, delegation=featured_delegation())
 
 
 @require_safe
 @public_page
+@open_data
 def athlete_feed(request, slug):
     delegation = featured_delegation()
     athlete = delegation.athletes.filter(slug=slug).first()
@@ -259,4 +255,4 @@ def athlete_feed(request, slug):
         if current := athlete_slug_now(delegation, slug):
             return HttpResponsePermanentRedirect(reverse("team:athlete_feed", kwargs={"slug": current}))
         raise Http404(_("No athlete at this address."))
-    return readable_anywhere(AthleteFeed()(request, delegation=delegation, athlete=athlete))
+    return AthleteFeed()(request, delegation=delegation, athlete=athlete)
