@@ -46,6 +46,8 @@ from team.views import featured_delegation, medal_order
 
 FORMATS = ("csv", "json")
 TYPES = ("string", "integer", "date", "time", "datetime", "boolean")
+#: The terms of reuse of every table, in its JSON and in the data package.
+LICENCE = gettext_lazy("Free to reuse with a credit to this site and a link to it.")
 
 
 @dataclass(frozen=True)
@@ -594,7 +596,7 @@ def export(request, table, fmt, delegation):
                 "site": delegation.headline,
                 "sources": request.build_absolute_uri(reverse("team:sources")),
             },
-            "licence": _("Free to reuse with a credit to this site and a link to it."),
+            "licence": str(LICENCE),
             "filters": {name: value for name, value in filters},
             "schema": table.schema(),
             "rows": [{name: json_value(value) for name, value in record.items()} for record in table.records(rows)],

@@ -13,7 +13,15 @@ class PageSitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
-        return ["team:team", "team:schedule", "team:medals", "team:classes", "team:sources", "team:corrections"]
+        return [
+            "team:team",
+            "team:schedule",
+            "team:medals",
+            "team:classes",
+            "team:sources",
+            "team:corrections",
+            "team:data",
+        ]
 
     def location(self, item):
         return reverse(item)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("medals/", views.medals, name="medals"),
     path("classes/", views.classes, name="classes"),
     path("sources/", views.sources, name="sources"),
+    path("data/", include("team.data_views")),
     path("corrections/", views.corrections, name="corrections"),
     path("photos/", include("team.photo_urls")),
     path("share/", include("team.share_urls")),

@@ -27,6 +27,7 @@ PAGES = [
     reverse("team:classes"),
     reverse("team:sources"),
     reverse("team:corrections"),
+    reverse("team:data"),
 ]
 
 
