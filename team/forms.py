@@ -562,10 +562,6 @@ class SourceChoiceForm(ExplainsNul, forms.Form):
             self.add_error("outlet", _("Say who published the new source."))
         return cleaned
 
-    @property
-    def adds_source(self):
-        return bool(self.is_bound and self.is_valid() and self.cleaned_data.get("outlet"))
-
     def cited(self, user=None, batch=None):
         """The source chosen, or the new one created now (recorded in the history); None when none is given.
         Call it inside the transaction of the save it belongs to."""

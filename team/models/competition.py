@@ -691,9 +691,7 @@ class Result(ExplainsConstraints, Sourced):
     def clean_fields(self, exclude=None):
         # "11.44 (SB)": the mark and its annotation, typed together as the results print them.
         mark, record = RecordMark.split(self.mark)
-        if record and exclude is not None and "mark" in exclude:
-            record = ""
-        if record:
+        if record and "mark" not in (exclude or ()):
             if self.record and self.record != record:
                 raise ValidationError(
                     {

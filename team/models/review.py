@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -109,7 +110,8 @@ class Source(Edited):
     @property
     def citation(self):
         """e.g. "World Para Athletics, 30 August 2024": who published it and when, for a line beside a fact."""
-        return ", ".join(part for part in (self.outlet, self.published_on and f"{self.published_on:%-d %B %Y}") if part)
+        published = self.published_on and date_format(self.published_on, "j F Y")
+        return ", ".join(part for part in (self.outlet, published) if part)
 
 
 def unused_slug(model, text, fallback, length=44):
