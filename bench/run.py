@@ -16,7 +16,8 @@ measured, and its CPU time per request is measured in-process as well
 less than requests per second; under wrk, each server's CPU time per request
 (all its processes together, from /proc) is recorded too, so that gunicorn's
 two workers and Datasette's one process compare on the same footing. It also
-counts SQL queries per page, weighs the pages, times the fixture load, and
+counts SQL queries per page, weighs the pages, times the fixture load, holds each
+open-data format (CSV, JSON, calendar, feed, archive) to the page it comes from, and
 ends with a 60-second spike at 64 connections. Everything it touches is on loopback and under bench/out/;
 Datasette is installed from bench/requirements.txt into its own venv there,
 never into the site's requirements.
@@ -92,6 +93,25 @@ COMPARISONS = {
     "filtered team page ÷ Datasette filtered": ("filtered team page", "Datasette filtered table"),
 }
 COMPARISON_TARGET = 2.0
+
+# Each open-data format and the readers' page it must be no slower than: the same rows, from the same
+# FilterSet (the feeds carry what the corrections page and the athlete page show; the archive, every
+# table at once, is held to the team page, the heaviest page).
+FORMAT_PAGES = {
+    "roster.csv": "team",
+    "roster.json": "team",
+    "filtered roster.csv": "filtered",
+    "schedule.csv": "schedule",
+    "schedule.json": "schedule",
+    "schedule.ics": "schedule",
+    "results.csv": "schedule",
+    "results.json": "schedule",
+    "medals.csv": "medals",
+    "medals.json": "medals",
+    "feed.atom": "corrections",
+    "athlete feed.atom": "athlete",
+    "archive.zip": "team",
+}
 
 
 def run(command, env, **kwargs):
@@ -289,6 +309,14 @@ event = athlete.entries.order_by("event__slug").first().event
 pages = {"team": "/", "filtered": "/?sport=para-swimming&gender=M", "athlete": f"/athletes/{athlete.slug}/",
          "event": f"/events/{event.slug}/", "sport": f"/sports/{athlete.sport.slug}/", "schedule": "/schedule/",
          "medals": "/medals/", "classes": "/classes/", "sources": "/sources/", "corrections": "/corrections/"}
+# The open-data formats (FORMAT_PAGES in bench/run.py says which page each is held to), measured alike.
+pages.update({"roster.csv": "/roster.csv", "roster.json": "/roster.json",
+              "filtered roster.csv": "/roster.csv?sport=para-swimming&gender=M",
+              "schedule.csv": "/schedule.csv", "schedule.json": "/schedule.json", "schedule.ics": "/schedule.ics",
+              "results.csv": "/results.csv", "results.json": "/results.json",
+              "medals.csv": "/medals.csv", "medals.json": "/medals.json",
+              "feed.atom": "/feed.atom", "athlete feed.atom": f"/athletes/{athlete.slug}/feed.atom",
+              "archive.zip": "/data/archive.zip"})
 swimming = Sport.objects.get(slug="para-swimming")
 roster = Athlete.objects.filter(delegation=delegation)
 report = {"urls": pages, "queries": {}, "html_bytes": {}, "html_gzip_bytes": {}, "cpu": {},
@@ -557,6 +585,13 @@ def print_report(report):
             f"  CSS {pages['css_bytes']} B ({pages['css_gzip_bytes']} gzip); first view "
             f"{pages['first_view_gzip_bytes']} B gzip in {pages['first_view_requests']} requests"
         )
+        header = f"{'format, uncached, in-process':29} {'page':>11} {'CPU ms':>7} {'page ms':>8} {'ratio':>6}"
+        print(f"\n  {header}  verdict")
+        for name, page in FORMAT_PAGES.items():
+            mine, theirs = pages["cpu"][name]["cpu_ms"], pages["cpu"][page]["cpu_ms"]
+            verdict = "within" if mine <= theirs else "slower than its page"
+            print(f"  {name:29} {page:>11} {mine:7.1f} {theirs:8.1f} {mine / theirs:6.2f}  {verdict}")
+        print("  (ratio: the format's CPU time per request ÷ its page's; the target is ≤ 1, its page's own targets)")
         if "fixture_load_seconds" in data:
             print(f"  fixture load from empty, with start-up: {data['fixture_load_seconds']:.2f} s")
         if "spike" in data:

@@ -234,6 +234,9 @@ def from_cache(request, current):
         validators = (held, None) if held else (etag, last_modified)
         not_modified = get_conditional_response(request, etag=validators[0], last_modified=validators[1])
         if not_modified is not None:
+            if "HTTP_ORIGIN" in request.META and resolved_attribute(request, "open_data"):
+                # A script on another site revalidating open data must be allowed to read the 304 too.
+                not_modified["Access-Control-Allow-Origin"] = "*"
             return finish(not_modified, *validators)
     stored = cache.get(key)
     if stored is None:
@@ -276,12 +279,17 @@ class CachedPageMiddleware:
             slots.release()
 
 
-def renders_public_page(request):
+def resolved_attribute(request, name):
+    """The attribute `name` of the view this address leads to (False if none, or no view)."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return False
-    return getattr(match.func, "renders_public_page", False)
+    return getattr(match.func, name, False)
+
+
+def renders_public_page(request):
+    return resolved_attribute(request, "renders_public_page")
 
 
 def open_data(view):
@@ -295,6 +303,7 @@ def open_data(view):
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
+    wrapped.open_data = True  # kept by `public_page`'s wraps: its 304s from the cache carry the header too
     return wrapped
 
 

@@ -15,8 +15,9 @@ Each round the schedule lists is one VEVENT:
 * a round with no day yet is left out, and the calendar's description says how
   many and where to look.
 
-A round's UID is made of stable identifiers (the Games, the event, the kind of
-round, the site's host), and its SEQUENCE is the round's `version`, which rises
+A round's UID is made of identifiers no correction changes (the Games, the
+round's number in the database, the site's host: not the event's slug or the
+kind of round, which editors may correct), and its SEQUENCE is the round's `version`, which rises
 on every save: when an editor moves a round, calendar apps update the event
 they have instead of adding a second one.
 
@@ -152,7 +153,7 @@ def round_event(request, host, round, lineup):
     description.append(address)
     changed = round.updated_at.astimezone(datetime.UTC)
     return Event.new(
-        uid=f"{games.slug}-{event.slug}-{round.kind}@{host}",
+        uid=f"{games.slug}-round-{round.pk}@{host}",
         sequence=round.version,
         stamp=changed,
         last_modified=changed,

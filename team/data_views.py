@@ -1,10 +1,10 @@
-"""The data page (/data/) and the data package (/data/datapackage.json): what readers can take away.
+"""The data page (/data/), the data package (/data/datapackage.json) and the archive (/data/archive.zip):
+what readers can take away.
 
-Both describe the tables of `team.exports.TABLES`, so a column added there is documented here at once;
-the addresses are included under /data/ by `team.urls`.
+They describe the tables of `team.exports.TABLES` and `team.archive.ARCHIVE`, so a column added there is
+documented here at once; the addresses are included under /data/ by `team.urls`.
 """
 
-import datetime
 import json
 
 from django.http import HttpResponse
@@ -13,9 +13,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from team import front
+from team import archive, front
 from team.caching import open_data, public_page
-from team.exports import LICENCE, TABLES
+from team.exports import LICENCE, TABLES, package
 from team.views import featured_delegation
 
 
@@ -36,14 +36,10 @@ def data(request):
             _("The team’s roster, schedule, results and medals as CSV or JSON, and what each column means."),
         ),
         "tables": downloads(),
+        "archive_tables": [table for table, _rows in archive.ARCHIVE if table.name not in TABLES],
         "licence": LICENCE,
     }
     return render(request, "team/data.html", context)
-
-
-def version(changed):
-    """The data's version: when an editor last changed it (in UTC), so it moves only when the data does."""
-    return changed.astimezone(datetime.UTC).isoformat(timespec="seconds") if changed else "0"
 
 
 @require_safe
@@ -52,34 +48,13 @@ def version(changed):
 def datapackage(request):
     """Every table as a Frictionless data package: one resource per CSV, with its schema."""
     delegation = featured_delegation()
-    page = request.build_absolute_uri(reverse("team:data"))
-    package = {
-        "profile": "tabular-data-package",
-        "name": f"{delegation.games.slug}-{delegation.npc_code.lower()}",
-        "title": delegation.headline,
-        "homepage": page,
-        "version": version(front.last_change()),
-        "licenses": [{"title": str(LICENCE), "path": f"{page}#licence"}],
-        "sources": [{"title": _("Our sources"), "path": request.build_absolute_uri(reverse("team:sources"))}],
-        "resources": [
-            {
-                "name": table.name,
-                "title": str(table.title),
-                "description": str(table.description),
-                "path": request.build_absolute_uri(csv),
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8-sig",
-                "schema": table.schema(),
-            }
-            for table, csv, _json in downloads()
-        ],
-    }
-    return HttpResponse(json.dumps(package, ensure_ascii=False, indent=1), content_type="application/json")
+    resources = [(table, request.build_absolute_uri(csv)) for table, csv, _json in downloads()]
+    described = package(request, delegation, resources, front.last_change())
+    return HttpResponse(json.dumps(described, ensure_ascii=False, indent=1), content_type="application/json")
 
 
 urlpatterns = [
     path("", data, name="data"),
     path("datapackage.json", datapackage, name="datapackage"),
+    path("archive.zip", archive.download, name="archive"),
 ]

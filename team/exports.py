@@ -550,6 +550,51 @@ def json_value(value):
     return value
 
 
+def csv_text(table, rows):
+    """The rows as CSV: UTF-8 with a byte-order mark (so that spreadsheets read it as UTF-8), a header of the
+    column names, then one line per row."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(column.name for column in table.columns)
+    writer.writerows([csv_cell(column.value(row)) for column in table.columns] for row in rows)
+    return buffer.getvalue()
+
+
+def data_version(changed):
+    """The data's version: when an editor last changed it (in UTC), so it moves only when the data does."""
+    return changed.astimezone(datetime.UTC).isoformat(timespec="seconds") if changed else "0"
+
+
+def package(request, delegation, resources, changed):
+    """A Frictionless tabular data package of `resources` (table, path of its CSV), each with its schema;
+    `changed` is when the data last changed (`front.last_change()`), its version."""
+    page = request.build_absolute_uri(reverse("team:data"))
+    return {
+        "profile": "tabular-data-package",
+        "name": f"{delegation.games.slug}-{delegation.npc_code.lower()}",
+        "title": delegation.headline,
+        "homepage": page,
+        "version": data_version(changed),
+        "licenses": [{"title": str(LICENCE), "path": f"{page}#licence"}],
+        "sources": [{"title": _("Our sources"), "path": request.build_absolute_uri(reverse("team:sources"))}],
+        "resources": [
+            {
+                "name": table.name,
+                "title": str(table.title),
+                "description": str(table.description),
+                "path": path,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "schema": table.schema(),
+            }
+            for table, path in resources
+        ],
+    }
+
+
 def file_name(table, delegation, filters, fmt):
     """e.g. paris-2024-aze-roster-sport-para-swimming-2024-08-29.csv: the table, its filters and the day."""
     parts = [delegation.games.slug, delegation.npc_code.lower(), table.name]
@@ -581,12 +626,7 @@ def export(request, table, fmt, delegation):
         return refusal(filterset.problems(), fmt)
     filters = active_filters(filterset)
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # so that spreadsheets read it as UTF-8
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(column.name for column in table.columns)
-        writer.writerows([csv_cell(column.value(row)) for column in table.columns] for row in rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_text(table, rows), content_type="text/csv; charset=utf-8")
     else:
         document = {
             "title": f"{table.title} – {delegation.headline}",

@@ -41,13 +41,19 @@ def calendar_of(response):
     return Calendar.from_ical(response.content)
 
 
+def round_uid(event_slug, kind):
+    """The UID of that round's VEVENT: the Games, the round's number and the host."""
+    return f"paris-2024-round-{Round.objects.get(event__slug=event_slug, kind=kind).pk}@testserver"
+
+
 def rounds_in(calendar):
-    """The rounds in the calendar, as (event slug, kind), read from their UIDs."""
+    """The rounds in the calendar, as (event slug, kind), found from their UIDs."""
     found = set()
     for event in calendar.walk("VEVENT"):
         uid = str(event["UID"])
-        assert uid.startswith("paris-2024-") and uid.endswith("@testserver")
-        found.add(tuple(uid.removeprefix("paris-2024-").removesuffix("@testserver").rsplit("-", 1)))
+        assert uid.startswith("paris-2024-round-") and uid.endswith("@testserver")
+        round = Round.objects.select_related("event").get(pk=uid.removeprefix("paris-2024-round-").split("@")[0])
+        found.add((round.event.slug, round.kind))
     return found
 
 
@@ -57,7 +63,7 @@ def rounds_on(response):
 
 
 def vevent(calendar, event_slug, kind):
-    return next(e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith(f"paris-2024-{event_slug}-{kind}@"))
+    return next(e for e in calendar.walk("VEVENT") if str(e["UID"]) == round_uid(event_slug, kind))
 
 
 @pytest.mark.parametrize(
@@ -128,6 +134,19 @@ def test_a_round_whose_time_changes_keeps_its_uid_with_a_higher_sequence(client)
     assert after["UID"] == before["UID"]
     assert after["SEQUENCE"] > before["SEQUENCE"]
     assert after["DTSTART"].dt.hour == 17
+
+
+def test_a_round_keeps_its_uid_when_editors_correct_the_events_slug_or_the_kind_of_round(client):
+    final = Round.objects.get(event__slug="taekwondo-men-k44-80kg", kind="final")
+    before = vevent(calendar_of(client.get(CALENDAR)), "taekwondo-men-k44-80kg", "final")
+    event = final.event
+    event.slug = "para-taekwondo-men-k44-80kg"
+    event.save()
+    final.kind = "bronze"
+    final.save()
+    after = vevent(calendar_of(client.get(CALENDAR)), "para-taekwondo-men-k44-80kg", "bronze")
+    assert after["UID"] == before["UID"] == f"paris-2024-round-{final.pk}@testserver"
+    assert after["SEQUENCE"] > before["SEQUENCE"]
 
 
 def test_a_round_with_a_day_but_no_time_is_an_all_day_event_to_be_confirmed(client):
