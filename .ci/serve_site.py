@@ -37,6 +37,9 @@ PAGES = {
     "team": "/",
     "athlete": f"/athletes/{ATHLETE}/",
     "schedule": "/schedule/",
+    # The other languages' pages carry longer words and hreflang alternates that SEO audits check.
+    "team-az": "/az/",
+    "schedule-ru": "/ru/schedule/",
 }
 
 # The settings module gunicorn and manage.py load: production settings, static files collected elsewhere.

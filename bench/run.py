@@ -17,7 +17,8 @@ less than requests per second; under wrk, each server's CPU time per request
 (all its processes together, from /proc) is recorded too, so that gunicorn's
 two workers and Datasette's one process compare on the same footing. It also
 counts SQL queries per page, weighs the pages, times the fixture load, holds each
-open-data format (CSV, JSON, calendar, feed, archive) to the page it comes from, and
+open-data format (CSV, JSON, calendar, feed, archive) to the page it comes from and
+the Azerbaijani and Russian pages to the English ones, and
 ends with a 60-second spike at 64 connections. Everything it touches is on loopback and under bench/out/;
 Datasette is installed from bench/requirements.txt into its own venv there,
 never into the site's requirements.
@@ -95,8 +96,9 @@ COMPARISONS = {
 COMPARISON_TARGET = 2.0
 
 # Each open-data format and the readers' page it must be no slower than: the same rows, from the same
-# FilterSet (the feeds carry what the corrections page and the athlete page show; the archive, every
-# table at once, is held to the team page, the heaviest page).
+# FilterSet. The site feed carries the latest results, medals and corrections, the news the team page
+# leads with; an athlete's feed what the athlete's page shows. The archive, every table at once, has no
+# page of its own: it is held to the team page, the heaviest, and is expected to miss (it is every table).
 FORMAT_PAGES = {
     "roster.csv": "team",
     "roster.json": "team",
@@ -108,7 +110,7 @@ FORMAT_PAGES = {
     "results.json": "schedule",
     "medals.csv": "medals",
     "medals.json": "medals",
-    "feed.atom": "corrections",
+    "feed.atom": "team",
     "athlete feed.atom": "athlete",
     "archive.zip": "team",
 }
@@ -261,6 +263,14 @@ def wrk(url, seconds, connections=16, headers=None):
     }
 
 
+# Each page in the other languages, set against the same page in English (the target: no slower than it).
+LANGUAGE_PAGES = {
+    f"{page} ({code})": page
+    for code in ("az", "ru")
+    for page in ("team", "filtered", "athlete", "schedule", "medals", "classes")
+}
+
+
 def to_ms(value):
     number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
@@ -317,6 +327,10 @@ pages.update({"roster.csv": "/roster.csv", "roster.json": "/roster.json",
               "medals.csv": "/medals.csv", "medals.json": "/medals.json",
               "feed.atom": "/feed.atom", "athlete feed.atom": f"/athletes/{athlete.slug}/feed.atom",
               "archive.zip": "/data/archive.zip"})
+# The same pages in Azerbaijani and Russian (LANGUAGE_PAGES in bench/run.py sets each against its English page).
+for code in ("az", "ru"):
+    for key in ("team", "filtered", "athlete", "schedule", "medals", "classes"):
+        pages[f"{key} ({code})"] = f"/{code}{pages[key]}"
 swimming = Sport.objects.get(slug="para-swimming")
 roster = Athlete.objects.filter(delegation=delegation)
 report = {"urls": pages, "queries": {}, "html_bytes": {}, "html_gzip_bytes": {}, "cpu": {},
@@ -592,6 +606,12 @@ def print_report(report):
             verdict = "within" if mine <= theirs else "slower than its page"
             print(f"  {name:29} {page:>11} {mine:7.1f} {theirs:8.1f} {mine / theirs:6.2f}  {verdict}")
         print("  (ratio: the format's CPU time per request ÷ its page's; the target is ≤ 1, its page's own targets)")
+        print(f"\n  {'page in another language':29} {'queries':>7} {'CPU ms':>7} {'en ms':>8} {'ratio':>6}")
+        for name, page in LANGUAGE_PAGES.items():
+            mine, theirs = pages["cpu"][name]["cpu_ms"], pages["cpu"][page]["cpu_ms"]
+            same = "same queries" if pages["queries"][name] == pages["queries"][page] else "other queries"
+            print(f"  {name:29} {pages['queries'][name]:7d} {mine:7.1f} {theirs:8.1f} {mine / theirs:6.2f}  {same}")
+        print("  (ratio: the page's CPU time per request in that language ÷ in English)")
         if "fixture_load_seconds" in data:
             print(f"  fixture load from empty, with start-up: {data['fixture_load_seconds']:.2f} s")
         if "spike" in data:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Repeat visits to readers' pages are answered here, before sessions and routing.
+    # The language: readers' pages by their address (/az/…, /ru/…), the admin by the editor's choice.
+    "team.languages.LanguageMiddleware",
     "team.caching.CachedPageMiddleware",
     # A view that cannot reach the database answers 503 with Retry-After, not 500 with a traceback.
     "team.outages.DatabaseOutageMiddleware",
@@ -90,6 +93,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # A readers' page's ETag and check interval, for its live updates (static/js/live.js).
@@ -135,6 +139,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# English at the site's addresses, the others under /az/ and /ru/ (team.languages); names as Django's own.
+LANGUAGES = [("en", _("English")), ("az", _("Azerbaijani")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
@@ -21,6 +22,9 @@ class FaviconRedirect(RedirectView):
 urlpatterns = [
     # Passkeys' ceremonies (django-otp-webauthn's JSON endpoints, with the desk's rules: team.passkeys).
     path(f"{settings.ADMIN_URL}passkeys/", include(passkeys.urls)),
+    # The admin's language menu (Django's set_language view: a cookie, for editors' pages only); before the
+    # admin's own addresses, whose last pattern takes any address under it.
+    path(f"{settings.ADMIN_URL}language/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots, name="robots"),
@@ -32,5 +36,6 @@ urlpatterns = [
     ),
     path("healthz", health, name="health"),
     path("theme/<slug:version_wanted>.css", theme_css, name="theme"),
-    path("", include("team.urls")),
+    # Readers' pages in English at these addresses, and under /az/ and /ru/ (team.languages).
+    *i18n_patterns(path("", include("team.urls")), prefix_default_language=False),
 ]

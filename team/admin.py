@@ -48,6 +48,7 @@ from team.forms import (
     is_usable_key,
     open_flags_of,
 )
+from team.models.languages import OTHER_LANGUAGES
 
 OPEN_FLAGS = Count("flags", filter=Q(flags__resolved_at__isnull=True), distinct=True)
 
@@ -110,6 +111,28 @@ class EditorInline(KeyedRelations, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("absolute_max", self.max_num)
         return super().get_formset(request, obj, **kwargs)
+
+
+def warn_of_stale_translations(request, obj, changed):
+    """After a save that changed a readers' text in English but left its Azerbaijani or Russian translation
+    as it was, say so: those pages would go on showing the old fact until the translation is corrected too."""
+    for name in changed:
+        stale = [
+            field
+            for code, _language in OTHER_LANGUAGES
+            if (field := f"{name}_{code}") in {f.name for f in obj._meta.fields}
+            and getattr(obj, field)
+            and field not in changed
+        ]
+        if stale:
+            messages.warning(
+                request,
+                _(
+                    "You changed “%(field)s” in English only. Its translations still say what they said before: "
+                    "correct them too, or empty them to show the English."
+                )
+                % {"field": obj._meta.get_field(name).verbose_name},
+            )
 
 
 class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
@@ -198,6 +221,8 @@ class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
         form.history_batch = uuid.uuid4()
         stamp_resolution(request, obj)
         super().save_model(request, obj, form, change)
+        if change:
+            warn_of_stale_translations(request, obj, form.changed_data)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

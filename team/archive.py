@@ -209,7 +209,7 @@ ENTRIES = Table(
             gettext_lazy("Reason"),
             gettext_lazy("Why the athlete withdrew, as published; empty if entered."),
             "string",
-            lambda entry: entry.status_reason if entry.is_withdrawn else "",
+            lambda entry: entry.local_status_reason if entry.is_withdrawn else "",
         ),
         source_column(),
     ),

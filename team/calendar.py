@@ -76,7 +76,8 @@ def schedule_as_calendar(request, delegation, filterset, rounds):
     host = canonical_host(request)
     page = reverse("team:schedule") + (f"?{request.GET.urlencode()}" if request.GET else "")
     chips = filterset.chips()
-    name = _("%(country)s at the %(games)s: schedule") % {"country": delegation.country, "games": games.name}
+    words = {"country": delegation.local_country, "games": games.local_name}
+    name = _("%(country)s at the %(games)s: schedule") % words
     if chips:
         name = f"{name} ({', '.join(str(chip.value_label) for chip in chips)})"
     dated = [round for round in rounds if round.scheduled_date is not None]
@@ -127,14 +128,14 @@ def calendar_description(games, undated, page):
 def round_event(request, host, round, lineup):
     """One round (with a day) as a VEVENT; `lineup` is the delegation's entries in it (`front.lineup`)."""
     event, games = round.event, round.event.games
-    athletes = ", ".join(entry.athlete.name for entry in lineup)
+    athletes = ", ".join(entry.athlete.local_name for entry in lineup)
     title = f"{event.name} – {round.name}"
     if athletes:
         title = f"{title}: {athletes}"
     address = request.build_absolute_uri(event.get_absolute_url())
     description = [
         _("%(round)s of %(event)s at the %(games)s.")
-        % {"round": capfirst(round.name), "event": event.name, "games": games.name}
+        % {"round": capfirst(round.name), "event": event.name, "games": games.local_name}
     ]
     if athletes:
         description.append(_("Competing: %(athletes)s.") % {"athletes": athletes})
@@ -161,7 +162,7 @@ def round_event(request, host, round, lineup):
         end=end,
         summary=title,
         description="\n".join(str(line) for line in description),
-        location=games.host_city,
+        location=games.local_host_city,
         url=address,
-        categories=[event.sport.name],
+        categories=[event.sport.local_name],
     )

@@ -36,13 +36,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from team import history
+from team.dates import local_date
 from team.forms import EditorForm, ExplainsNul, SourceChoiceForm, database_refusal, is_usable_key
 from team.models import KIND_ORDER, Change, Delegation, Entry, Event, Games, Medal, Result, Round
 
@@ -648,7 +648,7 @@ class ResultsDeskViews:
         later = day + datetime.timedelta(days=1)
         context = self.context(
             request,
-            title=_("Results desk: %(day)s") % {"day": date_format(day, "l j F Y")},
+            title=_("Results desk: %(day)s") % {"day": local_date(day, "day_year")},
             day=day,
             games=games,
             days=days,

@@ -129,7 +129,7 @@ ROSTER = Table(
             gettext_lazy("Name"),
             gettext_lazy("The name as this site spells it."),
             "string",
-            lambda athlete: athlete.name,
+            lambda athlete: athlete.local_name,
         ),
         Column(
             "other_spellings",
@@ -150,7 +150,7 @@ ROSTER = Table(
             gettext_lazy("Sport name"),
             gettext_lazy("The sport's name."),
             "string",
-            lambda athlete: athlete.sport.name,
+            lambda athlete: athlete.sport.local_name,
         ),
         Column(
             "gender",
@@ -372,7 +372,7 @@ RESULTS = Table(
             gettext_lazy("Name"),
             gettext_lazy("The athlete's name."),
             "string",
-            lambda result: result.entry.athlete.name,
+            lambda result: result.entry.athlete.local_name,
         ),
         Column(
             "event",
@@ -486,7 +486,7 @@ def medal_rows(data, delegation):
     sports = Sport.objects.in_bulk(by_sport)
     rows = sorted(
         (TallyRow(sports[pk], counts) for pk, counts in by_sport.items()),
-        key=lambda row: (medal_order(row.counts), row.sport.name),
+        key=lambda row: (medal_order(row.counts), row.sport.local_name),
     )
     return None, [*rows, TallyRow(None, won.tally())]
 
@@ -515,7 +515,7 @@ MEDALS = Table(
             gettext_lazy("Sport name"),
             gettext_lazy("The sport's name, or “All sports”."),
             "string",
-            lambda row: row.sport.name if row.sport else _("All sports"),
+            lambda row: row.sport.local_name if row.sport else _("All sports"),
         ),
         Column("gold", gettext_lazy("Gold"), gettext_lazy("Gold medals."), "integer", tally_value("gold")),
         Column("silver", gettext_lazy("Silver"), gettext_lazy("Silver medals."), "integer", tally_value("silver")),
@@ -641,7 +641,9 @@ def export(request, table, fmt, delegation):
             "schema": table.schema(),
             "rows": [{name: json_value(value) for name, value in record.items()} for record in table.records(rows)],
         }
-        response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json")
+        # Compact: without `indent`, Python's json module encodes in C, several times faster on a whole Games.
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = content_disposition_header(True, file_name(table, delegation, filters, fmt))
     return response
 

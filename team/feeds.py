@@ -64,7 +64,7 @@ def outcome(result):
 
 def result_title(result):
     athlete, event = result.entry.athlete, result.entry.event
-    words = {"athlete": athlete.name, "event": event_words(event), "outcome": outcome(result)}
+    words = {"athlete": athlete.local_name, "event": event_words(event), "outcome": outcome(result)}
     if result.medal:
         return _("%(medal)s for %(athlete)s in the %(event)s") % {**words, "medal": result.get_medal_display()}
     if result.is_out:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.db.models import Case, CharField, Count, Q, Value, When
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
+from team.dates import local_date
 from team.models import Athlete, Gender, Medal, Result, Round, RoundKind, Sport, SportClass
 
 
@@ -190,7 +190,7 @@ class FacetedFilterSet(django_filters.FilterSet):
 
 def days_of(games):
     """Every day of the Games, as a day filter offers them."""
-    return [(day.isoformat(), date_format(day, "D j M")) for day in games.days()]
+    return [(day.isoformat(), local_date(day, "short_day")) for day in games.days()]
 
 
 class RosterFilter(FacetedFilterSet):
@@ -294,7 +294,7 @@ class ScheduleFilter(FacetedFilterSet):
         if days := delegation.games.days():
             self.filters["day"].extra["error_messages"] = {
                 "invalid_choice": _("“%%(value)s” is not a day of these Games, which run from %(start)s to %(end)s.")
-                % {"start": date_format(days[0], "j F"), "end": date_format(days[-1], "j F Y")}
+                % {"start": local_date(days[0], "day_month"), "end": local_date(days[-1], "date")}
             }
 
     def sport_choices(self, rounds):

@@ -100,7 +100,7 @@ def medal_strip(delegation, size=MEDAL_STRIP_SIZE):
         elif len(medals) < size:
             medals[key] = {"result": result, "event": event, "athletes": [result.entry.athlete]}
     for medal in medals.values():
-        medal["athletes"].sort(key=lambda athlete: athlete.name)
+        medal["athletes"].sort(key=lambda athlete: athlete.local_name)
     return list(medals.values())
 
 

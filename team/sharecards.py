@@ -104,8 +104,8 @@ def site_name():
 
 def delegation_facts(delegation):
     return {
-        "country": delegation.country,
-        "games": delegation.games.name,
+        "country": delegation.local_country,
+        "games": delegation.games.local_name,
         "colour": delegation.colour.lower(),
         "second_colour": delegation.second_colour.lower(),
     }
@@ -117,7 +117,7 @@ def team_card(delegation, tally):
     return Card(
         route="share-team",
         kicker=_("Paralympic team"),
-        title=delegation.country,
+        title=delegation.local_country,
         lines=(ngettext("%(count)d medal", "%(count)d medals", total) % {"count": total},) if total else (),
         tally=tuple((medal, tally_words(medal, tally[medal])) for medal in Medal.values),
         **delegation_facts(delegation),
@@ -137,7 +137,7 @@ def page_card(delegation, page):
     return Card(
         route="share-page",
         args=(page,),
-        kicker=delegation.country,
+        kicker=delegation.local_country,
         title=str(PAGE_TITLES[page]),
         **delegation_facts(delegation),
     )
@@ -147,8 +147,8 @@ def sport_card(delegation, sport):
     return Card(
         route="share-sport",
         args=(sport.slug,),
-        kicker=delegation.country,
-        title=sport.name,
+        kicker=delegation.local_country,
+        title=sport.local_name,
         **delegation_facts(delegation),
     )
 
@@ -164,8 +164,8 @@ def athlete_card(delegation, athlete):
     return Card(
         route="share-athlete",
         args=(athlete.slug,),
-        kicker=athlete.sport.name,
-        title=athlete.name,
+        kicker=athlete.sport.local_name,
+        title=athlete.local_name,
         lines=tuple(lines),
         **delegation_facts(delegation),
     )
@@ -173,8 +173,9 @@ def athlete_card(delegation, athlete):
 
 def event_card(delegation, event):
     """An event's card, from an event of `Event.objects.for_page()`: its name and who is entered."""
-    names = [entry.athlete.name for entry in event.team_entries if not entry.is_withdrawn]
-    lines = (_("%(country)s: %(names)s") % {"country": delegation.country, "names": ", ".join(names)},) if names else ()
+    names = [entry.athlete.local_name for entry in event.team_entries if not entry.is_withdrawn]
+    words = {"country": delegation.local_country, "names": ", ".join(names)}
+    lines = (_("%(country)s: %(names)s") % words,) if names else ()
     return Card(
         route="share-event",
         args=(event.slug,),
@@ -197,7 +198,7 @@ def medals_won(event):
 
 def medal_card(delegation, event, medal, results):
     """The card of one medal the delegation won in `event`: `results` are those that carry it."""
-    names = sorted({result.entry.athlete.name for result in results})  # by name, as the event's page lists them
+    names = sorted({result.entry.athlete.local_name for result in results})  # by name, as the event's page lists them
     count = 1 if event.is_team else len(results)
     label = Medal(medal).label
     if count == 1:

@@ -9,7 +9,16 @@ def featured(prefix):
     return featured_lookup(settings.FEATURED_DELEGATION, prefix)
 
 
-class PageSitemap(Sitemap):
+class LocalizedSitemap(Sitemap):
+    """Every page in every language (settings.LANGUAGES), each naming the others as alternates,
+    and English as the default for readers whose language we do not have."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PageSitemap(LocalizedSitemap):
     changefreq = "hourly"
 
     def items(self):
@@ -27,7 +36,7 @@ class PageSitemap(Sitemap):
         return reverse(item)
 
 
-class AthleteSitemap(Sitemap):
+class AthleteSitemap(LocalizedSitemap):
     changefreq = "hourly"
 
     def items(self):
@@ -37,7 +46,7 @@ class AthleteSitemap(Sitemap):
         return athlete.updated_at
 
 
-class EventSitemap(Sitemap):
+class EventSitemap(LocalizedSitemap):
     changefreq = "hourly"
 
     def items(self):
@@ -47,7 +56,7 @@ class EventSitemap(Sitemap):
         return event.updated_at
 
 
-class SportSitemap(Sitemap):
+class SportSitemap(LocalizedSitemap):
     def items(self):
         return Sport.objects.filter(**featured("athletes__delegation__")).distinct().order_by("slug")
 

@@ -11,7 +11,6 @@ from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from team import charts, front
 from team.caching import clock_bound, public_page
+from team.dates import local_date
 from team.filters import RosterFilter, ScheduleFilter
 from team.models import (
     Athlete,
@@ -220,8 +220,9 @@ def sport_detail(request, slug):
     context = {
         "delegation": delegation,
         "meta": delegation.meta(
-            sport.name,
-            _("%(country)s's athletes and events in %(sport)s.") % {"country": delegation.country, "sport": sport.name},
+            sport.local_name,
+            _("%(country)s's athletes and events in %(sport)s.")
+            % {"country": delegation.local_country, "sport": sport.local_name},
         ),
         "sport": sport,
         "athletes": athletes,
@@ -262,7 +263,9 @@ def schedule(request):
         title = _("Schedule: %(filters)s") % {"filters": ", ".join(str(chip.value_label) for chip in chips)}
     context = {
         "delegation": delegation,
-        "meta": delegation.meta(title, _("When %(country)s competes, day by day.") % {"country": delegation.country}),
+        "meta": delegation.meta(
+            title, _("When %(country)s competes, day by day.") % {"country": delegation.local_country}
+        ),
         "days": dated,
         "unscheduled": days.get(None, []),
         "events_without_rounds": list(waiting),
@@ -298,7 +301,7 @@ def medals(request):
     context = {
         "delegation": delegation,
         "meta": delegation.meta(
-            _("Medals"), _("%(country)s's medals by sport and by athlete.") % {"country": delegation.country}
+            _("Medals"), _("%(country)s's medals by sport and by athlete.") % {"country": delegation.local_country}
         ),
         "tally": tally,
         "previous": previous,
@@ -311,7 +314,7 @@ def medals(request):
             key=lambda item: (medal_order(Counter(result.medal for result in item[1])), item[0].name),
         ),
         "day_chart": charts.columns(charts.by_day(delegation.games.days(), won.tally_by("round__scheduled_date"))),
-        "sport_chart": charts.bars((sport, sport.name, counts) for sport, counts in by_sport),
+        "sport_chart": charts.bars((sport, sport.local_name, counts) for sport, counts in by_sport),
         "previous_chart": previous_chart(delegation, tally, previous),
     }
     return render(request, "team/medals.html", context)
@@ -337,7 +340,11 @@ def standing_shown(standing):
     place = ordinal(standing.place)
     if standing.tied:
         place = _("tied %(place)s") % {"place": place}
-    values = {"place": place, "teams": standing.teams, "day": standing.as_of and date_format(standing.as_of, "j F")}
+    values = {
+        "place": place,
+        "teams": standing.teams,
+        "day": standing.as_of and local_date(standing.as_of, "day_month"),
+    }
     if standing.teams and standing.as_of:
         words = _("%(place)s of %(teams)s in the medal table, as of %(day)s") % values
     elif standing.teams:
@@ -355,8 +362,8 @@ def previous_chart(delegation, tally, previous):
         return None
     return charts.bars(
         [
-            (delegation.games, delegation.games.name, tally),
-            (delegation.games.previous, delegation.games.previous.name, previous),
+            (delegation.games, delegation.games.local_name, tally),
+            (delegation.games.previous, delegation.games.previous.local_name, previous),
         ]
     )
 
@@ -411,7 +418,7 @@ def cited_groups(delegation):
     for result in results:
         event = result.entry.event
         text = _("%(athlete)s: %(event)s, %(round)s") % {
-            "athlete": result.entry.athlete.name,
+            "athlete": result.entry.athlete.local_name,
             "event": event.name,
             "round": result.round.name.lower(),
         }
@@ -421,21 +428,21 @@ def cited_groups(delegation):
         if (change.source_id, change.batch) in counted:
             continue
         counted.add((change.source_id, change.batch))
-        text = f"{change.object_repr} ({date_format(change.at, 'j F Y')})"
+        text = f"{change.object_repr} ({local_date(change.at, 'date')})"
         found[change.source_id]["corrections"].append((text, reverse("team:corrections")))
     for athlete in delegation.athletes.filter(source__isnull=False).order_by("name"):
-        found[athlete.source_id]["athletes"].append((athlete.name, athlete.get_absolute_url()))
+        found[athlete.source_id]["athletes"].append((athlete.local_name, athlete.get_absolute_url()))
     events = Event.objects.filter(games=delegation.games, source__isnull=False).select_related("sport", "sport_class")
     for event in sorted(events, key=lambda event: event.name):
         found[event.source_id]["events"].append((event.name, event.get_absolute_url()))
     games = [delegation.games_id, delegation.games.previous_id]
     for fact in GamesFact.objects.filter(games_id__in=games, source__isnull=False).order_by("games", "order"):
-        found[fact.source_id]["facts"].append((f"{fact.label}: {fact.value}", f"{medals_page}#games-facts"))
+        found[fact.source_id]["facts"].append((f"{fact.local_label}: {fact.local_value}", f"{medals_page}#games-facts"))
     for standing in delegation.standings.filter(source__isnull=False).select_related("games"):
-        text = _("Place in the %(games)s medal table") % {"games": standing.games.name}
+        text = _("Place in the %(games)s medal table") % {"games": standing.games.local_name}
         found[standing.source_id]["tables"].append((text, f"{medals_page}#medal-table"))
     for record in delegation.past_records.filter(source__isnull=False).select_related("games"):
-        text = _("Medals won at the %(games)s") % {"games": record.games.name}
+        text = _("Medals won at the %(games)s") % {"games": record.games.local_name}
         found[record.source_id]["records"].append((text, medals_page))
 
     labels = {
@@ -470,7 +477,8 @@ def sources(request):
     delegation = featured_delegation()
     listed = Source.objects.order_by(F("published_on").desc(nulls_last=True), "-pk")
     cited = cited_groups(delegation)
-    open_flags = list(ReviewFlag.objects.open().order_by("slug").values_list("note", flat=True))
+    flags = ReviewFlag.objects.open().order_by("slug").only("note", "note_az", "note_ru")
+    open_flags = [flag.local_note for flag in flags]
     context = {
         "delegation": delegation,
         "meta": delegation.meta(_("Sources"), _("Where our facts come from, and what our editors are checking.")),

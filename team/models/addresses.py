@@ -15,16 +15,28 @@ from django.utils.translation import gettext_lazy as _
 class FormerSlug(models.Model):
     """A slug an athlete or an event had before, still answered with a redirect."""
 
-    slug = models.SlugField()
+    slug = models.SlugField(verbose_name=_("slug"))
     athlete = models.ForeignKey(
-        "team.Athlete", null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
+        "team.Athlete",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="former_slugs",
+        verbose_name=_("athlete"),
     )
     event = models.ForeignKey(
-        "team.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
+        "team.Event",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="former_slugs",
+        verbose_name=_("event"),
     )
     retired_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("changed at"))
 
     class Meta:
+        verbose_name = _("former slug")
+        verbose_name_plural = _("former slugs")
         ordering = ["-retired_at", "-pk"]
         constraints = [
             models.CheckConstraint(

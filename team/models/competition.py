@@ -6,14 +6,17 @@ import operator
 import re
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from team.models.addresses import keep_former_slug
 from team.models.games import Games
+from team.models.languages import Localized, translations
 from team.models.people import Athlete
 from team.models.reference import Sport, SportClass
 from team.models.review import ExplainsConstraints, ReviewFlag, Sourced
@@ -90,14 +93,15 @@ class EventManager(models.Manager.from_queryset(EventQuerySet)):
 class Event(Sourced):
     """A medal event: sport, gender, class and distance, discipline or weight."""
 
-    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="events")
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="events", verbose_name=_("games"))
     slug = models.SlugField(
         help_text=_(
             "Used in the event's web address. When you correct it, the old address keeps working: it redirects here."
-        )
+        ),
+        verbose_name=_("slug"),
     )
-    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="events")
-    gender = models.CharField(max_length=1, choices=EventGender)
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="events", verbose_name=_("sport"))
+    gender = models.CharField(max_length=1, choices=EventGender, verbose_name=_("gender"))
     sport_class = models.ForeignKey(
         SportClass,
         on_delete=models.PROTECT,
@@ -105,24 +109,33 @@ class Event(Sourced):
         blank=True,
         related_name="events",
         help_text=_("Leave blank while the class is not confirmed (or the sport has none)."),
+        verbose_name=_("sport class"),
     )
     discipline = models.CharField(
         max_length=120,
         blank=True,
         help_text=_("Distance and stroke, field event, weight category … e.g. 100 m backstroke, -52 kg."),
+        verbose_name=_("discipline"),
     )
-    is_team = models.BooleanField(default=False, help_text=_("A team or pair event: one medal however many athletes."))
+    discipline_az, discipline_ru = translations(discipline, _("discipline"))
+    local_discipline = Localized("discipline")
+    is_team = models.BooleanField(
+        default=False, help_text=_("A team or pair event: one medal however many athletes."), verbose_name=_("is team")
+    )
     mark_kind = models.CharField(
         max_length=10,
         choices=MarkKind,
         default=MarkKind.OTHER,
         help_text=_("How results are recorded; marks are checked against it."),
+        verbose_name=_("mark kind"),
     )
-    athletes = models.ManyToManyField(Athlete, through="Entry", related_name="events")
+    athletes = models.ManyToManyField(Athlete, through="Entry", related_name="events", verbose_name=_("athletes"))
 
     objects = EventManager()
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["sport__name", "gender", "discipline"]
         constraints = [
             models.UniqueConstraint(fields=["games", "slug"], name="unique_event_slug"),
@@ -130,7 +143,9 @@ class Event(Sourced):
         ]
 
     def __str__(self):
-        return self.name
+        # In English whatever the page's language: it names the event in the change history and the admin.
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.name
 
     def save(self, *args, **kwargs):
         keep_former_slug(self, "event")
@@ -141,17 +156,17 @@ class Event(Sourced):
 
     def meta(self):
         return {
-            "title": f"{self.name} – {self.games.name}",
+            "title": f"{self.name} – {self.games.local_name}",
             "description": _("Rounds, schedule and results of %(event)s at the %(games)s.")
-            % {"event": self.name, "games": self.games.name},
+            % {"event": self.name, "games": self.games.local_name},
             "type": "website",
             "structured": {
                 "@context": "https://schema.org",
                 "@type": "SportsEvent",
                 "name": self.name,
-                "sport": self.sport.name,
-                "superEvent": {"@type": "SportsEvent", "name": self.games.name},
-                "location": {"@type": "City", "name": self.games.host_city},
+                "sport": self.sport.local_name,
+                "superEvent": {"@type": "SportsEvent", "name": self.games.local_name},
+                "location": {"@type": "City", "name": self.games.local_host_city},
             },
         }
 
@@ -162,13 +177,13 @@ class Event(Sourced):
 
     @property
     def name(self):
-        """e.g. "Para swimming, men – 100 m backstroke S12"."""
-        detail = [self.discipline] if self.discipline else []
+        """e.g. "Para swimming, men – 100 m backstroke S12", in the page's language (its parts translated)."""
+        detail = [self.local_discipline] if self.discipline else []
         if self.sport_class_id:
             detail.append(self.sport_class.code)
         elif self.sport.uses_classes:
             detail.append(str(_("class to be confirmed")))
-        heading = f"{self.sport.name}, {self.get_gender_display().lower()}"
+        heading = f"{self.sport.local_name}, {self.get_gender_display().lower()}"
         return f"{heading} – {' '.join(detail)}" if detail else heading
 
 
@@ -229,20 +244,26 @@ class Entry(ExplainsConstraints, Sourced):
 
     Status = EntryStatus
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
-    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="entries")
-    status = models.CharField(max_length=10, choices=Status, default=Status.ENTERED)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries", verbose_name=_("event"))
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="entries", verbose_name=_("athlete"))
+    status = models.CharField(max_length=10, choices=Status, default=Status.ENTERED, verbose_name=_("status"))
     status_reason = models.CharField(
-        max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
+        max_length=300,
+        blank=True,
+        help_text=_("Required when withdrawn: why, in one line."),
+        verbose_name=_("status reason"),
     )
+    status_reason_az, status_reason_ru = translations(status_reason, _("reason"))
+    local_status_reason = Localized("status_reason")
 
     explained_constraints = frozenset({"withdrawn_entry_has_reason"})
 
     objects = EntryManager()
 
     class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
         ordering = ["event", "athlete__name"]
-        verbose_name_plural = "entries"
         constraints = [
             models.UniqueConstraint(fields=["event", "athlete"], name="athlete_enters_event_once"),
             models.CheckConstraint(condition=Q(status__in=EntryStatus.values), name="entry_status_valid"),
@@ -406,26 +427,40 @@ class Round(Sourced):
 
     MEDAL_KINDS = (Kind.FINAL, Kind.BRONZE)
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rounds")
-    kind = models.CharField(max_length=15, choices=Kind)
-    label = models.CharField(max_length=120, blank=True, help_text=_("The round's name as published, if it differs."))
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("event"))
+    kind = models.CharField(max_length=15, choices=Kind, verbose_name=_("kind"))
+    label = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_("The round's name as published, if it differs."),
+        verbose_name=_("label"),
+    )
+    label_az, label_ru = translations(label, _("label"))
+    local_label = Localized("label")
     order = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         help_text=_("Position within the event, earlier rounds first. Leave blank to follow the round's kind."),
+        verbose_name=_("order"),
     )
     scheduled_date = models.DateField(
-        null=True, blank=True, help_text=_("Leave blank while the day is to be confirmed.")
+        null=True,
+        blank=True,
+        help_text=_("Leave blank while the day is to be confirmed."),
+        verbose_name=_("scheduled date"),
     )
     scheduled_time = models.TimeField(
         null=True,
         blank=True,
         help_text=_("Local time at the venue (the Games' time zone). Blank while to be confirmed."),
+        verbose_name=_("scheduled time"),
     )
 
     objects = RoundManager()
 
     class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
         ordering = ["event", "order"]
         constraints = [
             models.UniqueConstraint(fields=["event", "kind"], name="one_round_of_each_kind"),
@@ -453,8 +488,8 @@ class Round(Sourced):
 
     @property
     def name(self):
-        """The round as readers know it: its published label, else its kind."""
-        return self.label or self.get_kind_display()
+        """The round as readers know it: its published label, else its kind (in the page's language)."""
+        return self.local_label or self.get_kind_display()
 
     def clock(self, zone):
         """The scheduled time of day in `zone`, or None while the time is to be confirmed.
@@ -612,34 +647,46 @@ class Result(ExplainsConstraints, Sourced):
     Settled = Settled
     Progress = Progress
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="results")
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="results", verbose_name=_("entry"))
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results", verbose_name=_("round"))
     rank = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Place in this round (1 = first). Blank if none.")
+        null=True,
+        blank=True,
+        help_text=_("Place in this round (1 = first). Blank if none."),
+        verbose_name=_("rank"),
     )
     mark = models.CharField(
         max_length=30,
         blank=True,
         help_text=_("As the sport records it: 1:05.32 for a time, 6.12 for metres, 563 for points."),
+        verbose_name=_("mark"),
     )
     medal = models.CharField(
-        max_length=6, choices=Medal, blank=True, help_text=_("Only in a final or bronze medal contest.")
+        max_length=6,
+        choices=Medal,
+        blank=True,
+        help_text=_("Only in a final or bronze medal contest."),
+        verbose_name=_("medal"),
     )
-    tie = models.BooleanField(default=False, help_text=_("Tick when officially tied for this place."))
-    status = models.CharField(max_length=3, choices=Status, default=Status.FINISHED)
+    tie = models.BooleanField(
+        default=False, help_text=_("Tick when officially tied for this place."), verbose_name=_("tie")
+    )
+    status = models.CharField(max_length=3, choices=Status, default=Status.FINISHED, verbose_name=_("status"))
     record = models.CharField(
         max_length=2,
         choices=Record,
         blank=True,
         help_text=_("Or type it after the mark: “11.44 (SB)”."),
+        verbose_name=_("record"),
     )
     progress = models.CharField(
         max_length=8,
         choices=Progress,
         blank=True,
         help_text=_("Whether the athlete went on to the next round or went out of the event in this one."),
+        verbose_name=_("progress"),
     )
-    settled = models.CharField(max_length=11, choices=Settled, default=Settled.PROVISIONAL)
+    settled = models.CharField(max_length=11, choices=Settled, default=Settled.PROVISIONAL, verbose_name=_("settled"))
 
     explained_constraints = frozenset(
         {"rank_is_positive", "medal_agrees_with_rank", "no_rank_or_medal_without_finish", "no_medal_when_out"}
@@ -648,6 +695,8 @@ class Result(ExplainsConstraints, Sourced):
     objects = ResultQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
         ordering = ["round", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["entry", "round"], name="one_result_per_entry_per_round"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from team.colours import validate_colour
 from team.colours import version as colour_version
+from team.models.languages import Localized, translations
 from team.models.review import ExplainsConstraints, SlugManager, Sourced
 
 
@@ -35,19 +36,32 @@ class Games(ExplainsConstraints, Sourced):
         SUMMER = "summer", _("Summer")
         WINTER = "winter", _("Winter")
 
-    slug = models.SlugField(unique=True, help_text=_("Short stable identifier, e.g. paris-2024."))
-    name = models.CharField(max_length=200, help_text=_("e.g. Paris 2024 Summer Paralympic Games."))
-    season = models.CharField(max_length=10, choices=Season)
-    year = models.PositiveSmallIntegerField(help_text=_("The year in the Games' name."))
-    host_city = models.CharField(max_length=100)
-    host_country = models.CharField(max_length=100)
-    start_date = models.DateField(null=True, blank=True, help_text=_("Opening ceremony day."))
-    end_date = models.DateField(null=True, blank=True, help_text=_("Closing ceremony day."))
+    slug = models.SlugField(
+        unique=True, help_text=_("Short stable identifier, e.g. paris-2024."), verbose_name=_("slug")
+    )
+    name = models.CharField(
+        max_length=200, help_text=_("e.g. Paris 2024 Summer Paralympic Games."), verbose_name=_("name")
+    )
+    name_az, name_ru = translations(name, _("name"))
+    season = models.CharField(max_length=10, choices=Season, verbose_name=_("season"))
+    year = models.PositiveSmallIntegerField(help_text=_("The year in the Games' name."), verbose_name=_("year"))
+    host_city = models.CharField(max_length=100, verbose_name=_("host city"))
+    host_city_az, host_city_ru = translations(host_city, _("host city"))
+    host_country = models.CharField(max_length=100, verbose_name=_("host country"))
+    host_country_az, host_country_ru = translations(host_country, _("host country"))
+    local_name = Localized("name")
+    local_host_city = Localized("host_city")
+    local_host_country = Localized("host_country")
+    start_date = models.DateField(
+        null=True, blank=True, help_text=_("Opening ceremony day."), verbose_name=_("start date")
+    )
+    end_date = models.DateField(null=True, blank=True, help_text=_("Closing ceremony day."), verbose_name=_("end date"))
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
         help_text=_("Local time zone of the host city; schedule times are entered in it."),
+        verbose_name=_("time zone"),
     )
     previous = models.ForeignKey(
         "self",
@@ -56,6 +70,7 @@ class Games(ExplainsConstraints, Sourced):
         blank=True,
         related_name="next",
         help_text=_("The earlier Games this one is compared with."),
+        verbose_name=_("previous"),
     )
 
     explained_constraints = frozenset({"games_ends_after_it_starts"})
@@ -63,8 +78,9 @@ class Games(ExplainsConstraints, Sourced):
     objects = SlugManager()
 
     class Meta:
+        verbose_name = _("Games")
+        verbose_name_plural = _("Games")
         ordering = ["-year", "season"]
-        verbose_name_plural = "games"
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
@@ -135,16 +151,28 @@ class GamesFactManager(models.Manager):
 class GamesFact(Sourced):
     """A headline fact about the Games as a source reports it."""
 
-    games = models.ForeignKey(Games, on_delete=models.CASCADE, related_name="facts")
-    slug = models.SlugField(help_text=_("Short stable identifier within these Games."))
-    label = models.CharField(max_length=200, help_text=_("What the fact is about, for readers."))
-    value = models.CharField(max_length=300, help_text=_("The fact as a short phrase for readers."))
-    number = models.IntegerField(null=True, blank=True, help_text=_("The figure, where the fact is a number."))
-    order = models.PositiveSmallIntegerField(default=0)
+    games = models.ForeignKey(Games, on_delete=models.CASCADE, related_name="facts", verbose_name=_("games"))
+    slug = models.SlugField(help_text=_("Short stable identifier within these Games."), verbose_name=_("slug"))
+    label = models.CharField(
+        max_length=200, help_text=_("What the fact is about, for readers."), verbose_name=_("label")
+    )
+    label_az, label_ru = translations(label, _("label"))
+    value = models.CharField(
+        max_length=300, help_text=_("The fact as a short phrase for readers."), verbose_name=_("value")
+    )
+    value_az, value_ru = translations(value, _("value"))
+    local_label = Localized("label")
+    local_value = Localized("value")
+    number = models.IntegerField(
+        null=True, blank=True, help_text=_("The figure, where the fact is a number."), verbose_name=_("number")
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     objects = GamesFactManager()
 
     class Meta:
+        verbose_name = _("Games fact")
+        verbose_name_plural = _("Games facts")
         ordering = ["games", "order", "slug"]
         constraints = [
             models.UniqueConstraint(fields=["games", "slug"], name="unique_fact_per_games"),
@@ -202,20 +230,31 @@ class DelegationManager(models.Manager.from_queryset(DelegationQuerySet)):
 
 
 class Delegation(ExplainsConstraints, Sourced):
-    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="delegations")
-    country = models.CharField(max_length=100)
-    npc_code = models.CharField(max_length=3, help_text=_("The IPC's three-letter country code, e.g. AZE."))
+    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("games"))
+    country = models.CharField(max_length=100, verbose_name=_("country"))
+    country_az, country_ru = translations(country, _("country"))
+    local_country = Localized("country")
+    npc_code = models.CharField(
+        max_length=3, help_text=_("The IPC's three-letter country code, e.g. AZE."), verbose_name=_("npc code")
+    )
     home_time_zone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
         help_text=_("Readers' home time zone; schedule times are shown in it beside the venue's."),
+        verbose_name=_("home time zone"),
     )
     athletes_announced = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Team size as announced in the source.")
+        null=True,
+        blank=True,
+        help_text=_("Team size as announced in the source."),
+        verbose_name=_("athletes announced"),
     )
     sports_announced = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Number of sports as announced in the source.")
+        null=True,
+        blank=True,
+        help_text=_("Number of sports as announced in the source."),
+        verbose_name=_("sports announced"),
     )
     colour = models.CharField(
         max_length=7,
@@ -225,12 +264,14 @@ class Delegation(ExplainsConstraints, Sourced):
             "The delegation's main colour (its flag's), e.g. #00B5E2. The site darkens or lightens it "
             "where text needs it to be readable."
         ),
+        verbose_name=_("colour"),
     )
     second_colour = models.CharField(
         max_length=7,
         blank=True,
         validators=[validate_colour],
         help_text=_("A second flag colour for stripes and share cards, e.g. #EF3340. Optional."),
+        verbose_name=_("second colour"),
     )
 
     explained_constraints = frozenset({"npc_code_is_three_capitals"})
@@ -238,6 +279,8 @@ class Delegation(ExplainsConstraints, Sourced):
     objects = DelegationManager()
 
     class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
         ordering = ["games", "country"]
         constraints = [
             models.UniqueConstraint(fields=["games", "npc_code"], name="one_delegation_per_npc"),
@@ -256,7 +299,7 @@ class Delegation(ExplainsConstraints, Sourced):
 
     @property
     def headline(self):
-        return _("%(country)s at the %(games)s") % {"country": self.country, "games": self.games.name}
+        return _("%(country)s at the %(games)s") % {"country": self.local_country, "games": self.games.local_name}
 
     def meta(self, page=None, description=None):
         """Title, description and structured data for one of the delegation's pages."""
@@ -265,14 +308,14 @@ class Delegation(ExplainsConstraints, Sourced):
             "title": title,
             "description": description
             or _("Who competes for %(country)s at the %(games)s, in what, when, and what they won.")
-            % {"country": self.country, "games": self.games.name},
+            % {"country": self.local_country, "games": self.games.local_name},
             "type": "website",
             "structured": {
                 "@context": "https://schema.org",
                 "@type": "SportsTeam",
                 "name": self.headline,
                 "sport": "Paralympic sports",
-                "memberOf": {"@type": "SportsOrganization", "name": self.games.name},
+                "memberOf": {"@type": "SportsOrganization", "name": self.games.local_name},
             },
         }
 
@@ -348,18 +391,25 @@ class MedalRecordManager(models.Manager):
 class MedalRecord(Sourced):
     """A delegation's medals at an earlier Games, as a source reports them."""
 
-    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="past_records")
-    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="+", help_text=_("The earlier Games."))
-    gold = models.PositiveSmallIntegerField()
-    silver = models.PositiveSmallIntegerField()
-    bronze = models.PositiveSmallIntegerField()
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, related_name="past_records", verbose_name=_("delegation")
+    )
+    games = models.ForeignKey(
+        Games, on_delete=models.PROTECT, related_name="+", help_text=_("The earlier Games."), verbose_name=_("games")
+    )
+    gold = models.PositiveSmallIntegerField(verbose_name=_("gold"))
+    silver = models.PositiveSmallIntegerField(verbose_name=_("silver"))
+    bronze = models.PositiveSmallIntegerField(verbose_name=_("bronze"))
     total = models.PositiveSmallIntegerField(
-        help_text=_("The total as reported; it is kept even when it does not add up.")
+        help_text=_("The total as reported; it is kept even when it does not add up."),
+        verbose_name=_("total"),
     )
 
     objects = MedalRecordManager()
 
     class Meta:
+        verbose_name = _("medal record")
+        verbose_name_plural = _("medal records")
         ordering = ["-games__year"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "games"], name="one_record_per_past_games"),
@@ -387,15 +437,29 @@ class Standing(ExplainsConstraints, Sourced):
     """The delegation's place in a Games' medal table, as a source reports it: these Games (while they run, as of
     a day) or the earlier Games they are compared with."""
 
-    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="standings")
-    games = models.ForeignKey(Games, on_delete=models.PROTECT, related_name="+", help_text=_("Whose medal table."))
-    place = models.PositiveSmallIntegerField(help_text=_("The place in the medal table as reported (1 = top)."))
-    tied = models.BooleanField(default=False, help_text=_("Tick when the place is shared with another team."))
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, related_name="standings", verbose_name=_("delegation")
+    )
+    games = models.ForeignKey(
+        Games, on_delete=models.PROTECT, related_name="+", help_text=_("Whose medal table."), verbose_name=_("games")
+    )
+    place = models.PositiveSmallIntegerField(
+        help_text=_("The place in the medal table as reported (1 = top)."), verbose_name=_("place")
+    )
+    tied = models.BooleanField(
+        default=False, help_text=_("Tick when the place is shared with another team."), verbose_name=_("tied")
+    )
     teams = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("How many teams won medals, if the source says.")
+        null=True,
+        blank=True,
+        help_text=_("How many teams won medals, if the source says."),
+        verbose_name=_("teams"),
     )
     as_of = models.DateField(
-        null=True, blank=True, help_text=_("The day the place was reported; blank for the final table.")
+        null=True,
+        blank=True,
+        help_text=_("The day the place was reported; blank for the final table."),
+        verbose_name=_("as of"),
     )
 
     explained_constraints = frozenset({"standing_place_is_positive"})
@@ -403,6 +467,8 @@ class Standing(ExplainsConstraints, Sourced):
     objects = StandingManager()
 
     class Meta:
+        verbose_name = _("standing")
+        verbose_name_plural = _("standings")
         ordering = ["-games__year"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "games"], name="one_standing_per_games"),

@@ -79,24 +79,47 @@ class Change(models.Model):
 
     Action = ChangeAction
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("content type")
+    )
+    object_id = models.CharField(max_length=64, verbose_name=_("object id"))
     object_repr = models.CharField(max_length=300, verbose_name=_("record"))
-    action = models.CharField(max_length=10, choices=Action)
-    fields = models.JSONField(default=dict, help_text=_("Field name → [old value, new value]."))
-    snapshot = models.JSONField(default=dict, help_text=_("The whole record after the change (before, if deleted)."))
-    version = models.PositiveIntegerField(null=True, blank=True, help_text=_("The record's version after the change."))
-    batch = models.UUIDField(default=uuid.uuid4, help_text=_("Changes made by one action share a batch."))
-    position = models.PositiveIntegerField(default=0, help_text=_("Order within the batch."))
+    action = models.CharField(max_length=10, choices=Action, verbose_name=_("action"))
+    fields = models.JSONField(
+        default=dict, help_text=_("Field name → [old value, new value]."), verbose_name=_("fields")
+    )
+    snapshot = models.JSONField(
+        default=dict, help_text=_("The whole record after the change (before, if deleted)."), verbose_name=_("snapshot")
+    )
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The record's version after the change."), verbose_name=_("version")
+    )
+    batch = models.UUIDField(
+        default=uuid.uuid4, help_text=_("Changes made by one action share a batch."), verbose_name=_("batch")
+    )
+    position = models.PositiveIntegerField(
+        default=0, help_text=_("Order within the batch."), verbose_name=_("position")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    correction_note = models.TextField(blank=True, help_text=_("Shown to readers in the corrections log."))
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("at"))
+    correction_note = models.TextField(
+        blank=True, help_text=_("Shown to readers in the corrections log."), verbose_name=_("correction note")
+    )
     summary = models.TextField(
-        blank=True, help_text=_("What changed, in words, as readers see it in the corrections log.")
+        blank=True,
+        help_text=_("What changed, in words, as readers see it in the corrections log."),
+        verbose_name=_("summary"),
     )
-    reverts = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by")
+    reverts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by", verbose_name=_("reverts")
+    )
     source = models.ForeignKey(
         "team.Source",
         null=True,
@@ -104,11 +127,14 @@ class Change(models.Model):
         on_delete=models.PROTECT,
         related_name="corrections",
         help_text=_("Where the corrected fact comes from, shown to readers beside the correction."),
+        verbose_name=_("source"),
     )
 
     objects = ChangeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="change_object")]
         permissions = [("revert_change", "Can revert a recorded change")]
@@ -141,11 +167,17 @@ class Publication(models.Model):
     """
 
     generation = models.PositiveBigIntegerField(
-        default=0, help_text=_("Microseconds since the epoch at the last change, or one more than before.")
+        default=0,
+        help_text=_("Microseconds since the epoch at the last change, or one more than before."),
+        verbose_name=_("generation"),
     )
-    changed_at = models.DateTimeField(null=True, blank=True, help_text=_("When readers' data last changed."))
+    changed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When readers' data last changed."), verbose_name=_("changed at")
+    )
 
     class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
         default_permissions = ()
 
     def __str__(self):

@@ -5,9 +5,11 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from team.models.addresses import keep_former_slug
 from team.models.games import Delegation
+from team.models.languages import Localized, translations
 from team.models.reference import Sport, SportClass
 from team.models.review import ExplainsConstraints, ReviewFlag, Sourced
 from team.names import search_key
@@ -133,34 +135,51 @@ class AthleteManager(models.Manager.from_queryset(AthleteQuerySet)):
 class Athlete(ExplainsConstraints, Sourced):
     Status = AthleteStatus
 
-    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="athletes")
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.PROTECT, related_name="athletes", verbose_name=_("delegation")
+    )
     slug = models.SlugField(
         help_text=_(
             "Used in the athlete's web address. When you correct it, the old address keeps working: it redirects here."
-        )
+        ),
+        verbose_name=_("slug"),
     )
     name = models.CharField(
-        max_length=200, help_text=_("Canonical spelling shown to readers. Other spellings go below.")
+        max_length=200,
+        help_text=_("Canonical spelling shown to readers. Other spellings go below."),
+        verbose_name=_("name"),
     )
-    gender = models.CharField(max_length=1, choices=Gender)
-    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="athletes")
+    name_az, name_ru = translations(name, pgettext_lazy("person", "name"))
+    gender = models.CharField(max_length=1, choices=Gender, verbose_name=_("gender"))
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="athletes", verbose_name=_("sport"))
     sport_classes = models.ManyToManyField(
         SportClass,
         blank=True,
         related_name="athletes",
         help_text=_("Every class the athlete is reported in (a swimmer may have S, SB and SM)."),
+        verbose_name=_("sport classes"),
     )
-    status = models.CharField(max_length=10, choices=Status, default=Status.COMPETING)
+    status = models.CharField(max_length=10, choices=Status, default=Status.COMPETING, verbose_name=_("status"))
     status_reason = models.CharField(
-        max_length=300, blank=True, help_text=_("Required when withdrawn: why, in one line.")
+        max_length=300,
+        blank=True,
+        help_text=_("Required when withdrawn: why, in one line."),
+        verbose_name=_("status reason"),
     )
-    search_key = models.CharField(max_length=300, blank=True, editable=False)
+    status_reason_az, status_reason_ru = translations(status_reason, _("reason"))
+    search_key = models.CharField(max_length=300, blank=True, editable=False, verbose_name=_("search key"))
+
+    #: The name in the page's language: Azerbaijani pages the Azerbaijani spelling, Russian pages the Cyrillic.
+    local_name = Localized("name")
+    local_status_reason = Localized("status_reason")
 
     explained_constraints = frozenset({"withdrawn_athlete_has_reason"})
 
     objects = AthleteManager()
 
     class Meta:
+        verbose_name = _("athlete")
+        verbose_name_plural = _("athletes")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "slug"], name="unique_athlete_slug"),
@@ -176,7 +195,9 @@ class Athlete(ExplainsConstraints, Sourced):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_key = search_key(self.name)
+        # Found by any of its names: the canonical one and those in Azerbaijani and Russian.
+        words = " ".join(search_key(name) for name in (self.name, self.name_az, self.name_ru) if name)
+        self.search_key = " ".join(dict.fromkeys(words.split()))
         keep_former_slug(self, "athlete")
         super().save(*args, **kwargs)
 
@@ -186,23 +207,29 @@ class Athlete(ExplainsConstraints, Sourced):
     def meta(self):
         games = self.delegation.games
         return {
-            "title": f"{self.name} – {self.sport.name} – {self.delegation.country} at {games.name}",
+            "title": _("%(name)s – %(sport)s – %(country)s at %(games)s")
+            % {
+                "name": self.local_name,
+                "sport": self.sport.local_name,
+                "country": self.delegation.local_country,
+                "games": games.local_name,
+            },
             "description": _(
                 "%(name)s competes for %(country)s in %(sport)s at the %(games)s: events, schedule and results."
             )
             % {
-                "name": self.name,
-                "country": self.delegation.country,
-                "sport": self.sport.name.lower(),
-                "games": games.name,
+                "name": self.local_name,
+                "country": self.delegation.local_country,
+                "sport": self.sport.local_name.lower(),
+                "games": games.local_name,
             },
             "type": "profile",
             "structured": {
                 "@context": "https://schema.org",
                 "@type": "Person",
-                "name": self.name,
-                "alternateName": [spelling.name for spelling in self.spellings],
-                "nationality": self.delegation.country,
+                "name": self.local_name,
+                "alternateName": [name for name in self.all_names() if name != self.local_name],
+                "nationality": self.delegation.local_country,
                 "memberOf": {"@type": "SportsTeam", "name": self.delegation.headline},
             },
         }
@@ -215,6 +242,24 @@ class Athlete(ExplainsConstraints, Sourced):
     @property
     def is_withdrawn(self):
         return self.status == AthleteStatus.WITHDRAWN
+
+    def other_names(self):
+        """The names readers may also know the athlete by, besides the one this page shows (`local_name`):
+        each as (name, the language it is written in) for its `lang` attribute, each once."""
+        tagged = [(self.name, "en"), (self.name_az, "az"), (self.name_ru, "ru")]
+        tagged += [(spelling.name, spelling.lang) for spelling in self.spellings]
+        shown, seen, others = self.local_name, set(), []
+        for name, lang in tagged:
+            if name and name != shown and name not in seen:
+                seen.add(name)
+                others.append((name, lang))
+        return others
+
+    def all_names(self):
+        """Every name the athlete goes by: the canonical one, those in Azerbaijani and Russian, then the other
+        spellings on file (`spellings`, prefetched by the pages that show them), each once."""
+        names = [self.name, self.name_az, self.name_ru, *(spelling.name for spelling in self.spellings)]
+        return list(dict.fromkeys(name for name in names if name))
 
     def clean(self):
         super().clean()
@@ -240,14 +285,16 @@ class AthleteName(Sourced):
         AZERBAIJANI = "azerbaijani", _("Azerbaijani Latin")
         CYRILLIC = "cyrillic", _("Cyrillic")
 
-    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField(max_length=200)
-    script = models.CharField(max_length=12, choices=Script, default=Script.LATIN)
-    search_key = models.CharField(max_length=300, blank=True, editable=False)
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="names", verbose_name=_("athlete"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    script = models.CharField(max_length=12, choices=Script, default=Script.LATIN, verbose_name=_("script"))
+    search_key = models.CharField(max_length=300, blank=True, editable=False, verbose_name=_("search key"))
 
     objects = AthleteNameManager()
 
     class Meta:
+        verbose_name = _("athlete name")
+        verbose_name_plural = _("athlete names")
         ordering = ["athlete", "name"]
         constraints = [
             models.UniqueConstraint(fields=["athlete", "name"], name="unique_spelling_per_athlete"),
@@ -255,6 +302,13 @@ class AthleteName(Sourced):
 
     def __str__(self):
         return self.name
+
+    #: The language each script is written in, for the `lang` attribute of a spelling shown inline.
+    SCRIPT_LANGUAGE = {Script.LATIN: "en", Script.AZERBAIJANI: "az", Script.CYRILLIC: "ru"}
+
+    @property
+    def lang(self):
+        return self.SCRIPT_LANGUAGE.get(self.script, "und")
 
     def save(self, *args, **kwargs):
         self.search_key = search_key(self.name)
@@ -284,13 +338,17 @@ class Ceremony(models.TextChoices):
 class Flagbearer(Sourced):
     Ceremony = Ceremony
 
-    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="flagbearers")
-    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="+")
-    ceremony = models.CharField(max_length=10, choices=Ceremony, default=Ceremony.OPENING)
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, related_name="flagbearers", verbose_name=_("delegation")
+    )
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="+", verbose_name=_("athlete"))
+    ceremony = models.CharField(max_length=10, choices=Ceremony, default=Ceremony.OPENING, verbose_name=_("ceremony"))
 
     objects = FlagbearerManager()
 
     class Meta:
+        verbose_name = _("flagbearer")
+        verbose_name_plural = _("flagbearers")
         ordering = ["delegation", "athlete__name"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "athlete", "ceremony"], name="unique_flagbearer"),

@@ -51,11 +51,17 @@ class PhotoOriginal(models.Model):
     digest and the size from the bytes."""
 
     digest = models.CharField(
-        primary_key=True, max_length=64, editable=False, help_text=_("SHA-256 of the bytes, in hexadecimal.")
+        primary_key=True,
+        max_length=64,
+        editable=False,
+        help_text=_("SHA-256 of the bytes, in hexadecimal."),
+        verbose_name=_("digest"),
     )
-    data = models.BinaryField(help_text=_("The picture's bytes (JPEG)."))
-    size = models.PositiveIntegerField(editable=False, help_text=_("How many bytes the picture takes."))
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    data = models.BinaryField(help_text=_("The picture's bytes (JPEG)."), verbose_name=_("data"))
+    size = models.PositiveIntegerField(
+        editable=False, help_text=_("How many bytes the picture takes."), verbose_name=_("size")
+    )
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     objects = PhotoOriginalManager()
 
@@ -83,7 +89,9 @@ class AthletePhoto(Edited):
     pages can reserve its space without reading it.
     """
 
-    athlete = models.OneToOneField("team.Athlete", on_delete=models.CASCADE, related_name="photo")
+    athlete = models.OneToOneField(
+        "team.Athlete", on_delete=models.CASCADE, related_name="photo", verbose_name=_("athlete")
+    )
     original = models.ForeignKey(
         PhotoOriginal, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("picture")
     )
@@ -102,9 +110,14 @@ class AthletePhoto(Edited):
             "Who took the photo or holds its rights, as it must appear under it, e.g. “NPC Azerbaijan / "
             "R. Aliyev”. Shown on the athlete's page as “Photo: …”."
         ),
+        verbose_name=_("credit"),
     )
-    width = models.PositiveIntegerField(editable=False, help_text=_("The picture's width in pixels, upright."))
-    height = models.PositiveIntegerField(editable=False, help_text=_("The picture's height in pixels, upright."))
+    width = models.PositiveIntegerField(
+        editable=False, help_text=_("The picture's width in pixels, upright."), verbose_name=_("width")
+    )
+    height = models.PositiveIntegerField(
+        editable=False, help_text=_("The picture's height in pixels, upright."), verbose_name=_("height")
+    )
 
     class Meta:
         verbose_name = _("photo")

@@ -5,21 +5,34 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from team.models.languages import Localized, translations
 from team.models.review import SlugManager, Sourced
 
 
 class Sport(Sourced):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100, help_text=_("Name readers know, e.g. Para swimming."))
-    description = models.TextField(blank=True, help_text=_("One or two plain sentences for readers."))
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(
+        max_length=100, help_text=_("Name readers know, e.g. Para swimming."), verbose_name=_("name")
+    )
+    name_az, name_ru = translations(name, _("name"))
+    description = models.TextField(
+        blank=True, help_text=_("One or two plain sentences for readers."), verbose_name=_("description")
+    )
+    description_az, description_ru = translations(description, _("description"))
     uses_classes = models.BooleanField(
         default=True,
         help_text=_("Untick for sports with a single class, such as para powerlifting (weight categories only)."),
+        verbose_name=_("uses classes"),
     )
 
     objects = SlugManager()
 
+    local_name = Localized("name")
+    local_description = Localized("description")
+
     class Meta:
+        verbose_name = _("sport")
+        verbose_name_plural = _("sports")
         ordering = ["name"]
 
     def __str__(self):
@@ -54,22 +67,28 @@ class SportClass(Sourced):
     Kind = ClassKind
     Impairment = Impairment
 
-    code = models.CharField(max_length=12, unique=True, help_text=_("As printed, e.g. S12."))
-    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="classes")
+    code = models.CharField(max_length=12, unique=True, help_text=_("As printed, e.g. S12."), verbose_name=_("code"))
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="classes", verbose_name=_("sport"))
     kind = models.CharField(
         max_length=10,
         choices=Kind,
         default=Kind.SPORT_CLASS,
         help_text=_("Shooting uses event codes (P1, P2 …) where other sports name a class."),
+        verbose_name=_("kind"),
     )
-    impairment = models.CharField(max_length=20, choices=Impairment)
-    meaning = models.TextField(help_text=_("What the code means, in a sentence a reader understands."))
+    impairment = models.CharField(max_length=20, choices=Impairment, verbose_name=_("impairment"))
+    meaning = models.TextField(
+        help_text=_("What the code means, in a sentence a reader understands."), verbose_name=_("meaning")
+    )
+    meaning_az, meaning_ru = translations(meaning, _("meaning"))
+    local_meaning = Localized("meaning")
 
     objects = SportClassManager()
 
     class Meta:
+        verbose_name = _("sport class")
+        verbose_name_plural = _("sport classes")
         ordering = ["sport__name", "code"]
-        verbose_name_plural = "sport classes"
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ClassKind.values), name="sportclass_kind_valid"),
             models.CheckConstraint(

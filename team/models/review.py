@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from team.dates import local_date
+from team.models.languages import Localized, translations
 
 
 class ExplainsConstraints:
@@ -45,7 +47,7 @@ class Edited(models.Model):
     it was opened at and is refused if someone else saved in between.
     """
 
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     updated_at = models.DateTimeField(auto_now=True, db_default=Now(), verbose_name=_("last changed"))
 
     class Meta:
@@ -74,24 +76,38 @@ class Source(Edited):
         unique=True,
         blank=True,
         help_text=_("Short stable identifier. Leave it blank to have one made from the outlet, date and title."),
+        verbose_name=_("slug"),
     )
-    outlet = models.CharField(max_length=200, help_text=_("Who published it, e.g. AzerNews."))
+    outlet = models.CharField(max_length=200, help_text=_("Who published it, e.g. AzerNews."), verbose_name=_("outlet"))
     title = models.CharField(
         max_length=300,
         blank=True,
         help_text=_("Headline as published. Leave blank if it is not known."),
+        verbose_name=_("title"),
     )
-    author = models.CharField(max_length=200, blank=True, help_text=_("Byline, if any."))
-    published_on = models.DateField(null=True, blank=True, help_text=_("Date of publication, if known."))
-    url = models.URLField(blank=True, help_text=_("Where readers can find the original."))
+    author = models.CharField(max_length=200, blank=True, help_text=_("Byline, if any."), verbose_name=_("author"))
+    published_on = models.DateField(
+        null=True, blank=True, help_text=_("Date of publication, if known."), verbose_name=_("published on")
+    )
+    url = models.URLField(blank=True, help_text=_("Where readers can find the original."), verbose_name=_("url"))
     body = models.TextField(
         blank=True,
         help_text=_("The full text as received. Quoted sentences must appear in it word for word."),
+        verbose_name=_("body"),
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language it is written in: pages quoting it mark its words as that language."),
+        verbose_name=_("language"),
     )
 
     objects = SlugManager()
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["outlet", "slug"]
 
     def __str__(self):
@@ -110,7 +126,7 @@ class Source(Edited):
     @property
     def citation(self):
         """e.g. "World Para Athletics, 30 August 2024": who published it and when, for a line beside a fact."""
-        published = self.published_on and date_format(self.published_on, "j F Y")
+        published = self.published_on and local_date(self.published_on, "date")
         return ", ".join(part for part in (self.outlet, published) if part)
 
 
@@ -136,10 +152,12 @@ class Sourced(Edited):
         blank=True,
         related_name="+",
         help_text=_("The publication this fact was taken from. Blank for facts entered by editors."),
+        verbose_name=_("source"),
     )
     source_quote = models.TextField(
         blank=True,
         help_text=_("The sentence in the source that states this fact, copied word for word."),
+        verbose_name=_("source quote"),
     )
 
     class Meta(Edited.Meta):
@@ -191,32 +209,66 @@ class ReviewFlag(ExplainsConstraints, Edited):
         unique=True,
         blank=True,
         help_text=_("Short stable identifier. Leave it blank to have one made from what the flag is about."),
+        verbose_name=_("slug"),
     )
-    note = models.TextField(help_text=_("What to check and why, in plain words."))
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
-    games = models.ForeignKey("team.Games", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    note = models.TextField(help_text=_("What to check and why, in plain words."), verbose_name=_("note"))
+    note_az, note_ru = translations(note, _("note"))
+    local_note = Localized("note")
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="flags", verbose_name=_("source")
+    )
+    games = models.ForeignKey(
+        "team.Games", null=True, blank=True, on_delete=models.CASCADE, related_name="flags", verbose_name=_("games")
+    )
     delegation = models.ForeignKey(
-        "team.Delegation", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+        "team.Delegation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flags",
+        verbose_name=_("delegation"),
     )
-    athlete = models.ForeignKey("team.Athlete", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
-    event = models.ForeignKey("team.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
-    entry = models.ForeignKey("team.Entry", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
-    round = models.ForeignKey("team.Round", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    athlete = models.ForeignKey(
+        "team.Athlete", null=True, blank=True, on_delete=models.CASCADE, related_name="flags", verbose_name=_("athlete")
+    )
+    event = models.ForeignKey(
+        "team.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="flags", verbose_name=_("event")
+    )
+    entry = models.ForeignKey(
+        "team.Entry", null=True, blank=True, on_delete=models.CASCADE, related_name="flags", verbose_name=_("entry")
+    )
+    round = models.ForeignKey(
+        "team.Round", null=True, blank=True, on_delete=models.CASCADE, related_name="flags", verbose_name=_("round")
+    )
     medal_record = models.ForeignKey(
-        "team.MedalRecord", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+        "team.MedalRecord",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flags",
+        verbose_name=_("medal record"),
     )
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolution = models.TextField(blank=True, help_text=_("What was checked and what was done."))
+    resolution = models.TextField(
+        blank=True, help_text=_("What was checked and what was done."), verbose_name=_("resolution")
+    )
 
     explained_constraints = frozenset({"flag_has_exactly_one_target", "resolved_flag_says_how"})
 
     objects = ReviewFlagManager()
 
     class Meta:
+        verbose_name = _("review flag")
+        verbose_name_plural = _("review flags")
         ordering = ["created_at", "slug"]
         constraints = [
             models.CheckConstraint(

@@ -19,7 +19,7 @@ def athlete_photo(athlete, display):
         picture = photos.picture(athlete.photo, display)
     except ObjectDoesNotExist:
         picture = None
-    return {"display": display, "picture": picture, "initials": initials(athlete.name)}
+    return {"display": display, "picture": picture, "initials": initials(athlete.local_name)}
 
 
 @register.filter

@@ -3,12 +3,16 @@ import json
 
 from django import template
 from django.core.exceptions import SuspiciousOperation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from team.caching import canonical_address
+from team import dates
+from team.caching import canonical_address, canonical_host
+from team.languages import alternates
+from team.models.languages import Fallback
 
 register = template.Library()
 
@@ -17,8 +21,13 @@ JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 @register.filter
 def zone_city(zone):
-    """The city part of a time zone name: Asia/Baku → Baku."""
-    return str(zone).rsplit("/", 1)[-1].replace("_", " ")
+    """The city part of a time zone name, in the page's language where we have it: Asia/Baku → Baku (Bakı, Баку)."""
+    city = str(zone).rsplit("/", 1)[-1].replace("_", " ")
+    return ZONE_CITIES.get(city, city)
+
+
+#: The cities of the time zones the Games and the home team's readers use, as each language writes them.
+ZONE_CITIES = {"Baku": gettext_lazy("Baku"), "Paris": gettext_lazy("Paris"), "Los Angeles": gettext_lazy("Los Angeles")}
 
 
 @register.simple_tag(takes_context=True)
@@ -33,6 +42,45 @@ def canonical_url(context):
         return canonical_address(request)
     except SuspiciousOperation:  # DisallowedHost, TooManyFieldsSent
         return ""
+
+
+@register.filter(expects_localtime=True)
+def local_date(value, kind):
+    """`value` as this kind of date in the page's language (team.dates.FORMATS); empty for no date.
+    Like Django's `date` filter, an aware datetime is shown in the current time zone."""
+    return dates.local_date(value, kind) if value else ""
+
+
+@register.filter
+def lang_marked(value):
+    """Readers' text in the page's language, or, where its translation is missing and the English shows
+    instead (team.models.languages.Fallback), that English marked `lang="en"` for readers and their tools."""
+    if isinstance(value, Fallback) and value:
+        return format_html('<span lang="{}">{}</span>', value.lang, value)
+    return value
+
+
+@register.simple_tag
+def local_now(kind):
+    """Now, at the site's time zone, as this kind of date in the page's language."""
+    return dates.local_date(timezone.localtime(), kind)
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """This page in every language (team.languages.alternates), each with its absolute address on the
+    site's canonical host for `hreflang`; none when the request cannot name its host."""
+    request = context.get("request")
+    if request is None:
+        return []
+    try:
+        host = f"{request.scheme}://{canonical_host(request)}"
+    except SuspiciousOperation:
+        return []
+    return [
+        {"code": code, "name": name, "address": address, "absolute": host + address, "current": current}
+        for code, name, address, current in alternates(request)
+    ]
 
 
 @register.filter
@@ -53,7 +101,7 @@ def round_time(round, delegation, instant=False):
     zones shown (`data-zones`), for static/js/localtime.js to add the reader's own time.
     """
     games = delegation.games
-    day = date_format(round.scheduled_date, "l j F") if round.scheduled_date else None
+    day = dates.local_date(round.scheduled_date, "day") if round.scheduled_date else None
     venue = round.clock(games.zone)
     if venue is None:
         if day is None:
@@ -69,7 +117,7 @@ def round_time(round, delegation, instant=False):
         "<time {moment}>{venue}</time> {venue_label} · {home} {home_label}, {day}",
         moment=moment,
         venue=venue.strftime("%H:%M"),
-        venue_label=_("%(city)s time") % {"city": games.host_city},
+        venue_label=_("%(city)s time") % {"city": games.local_host_city},
         home=home.strftime("%H:%M"),
         home_label=_("%(city)s time") % {"city": zone_city(delegation.home_time_zone)},
         day=day or _("day to be confirmed"),
@@ -90,7 +138,7 @@ def moment_at(moment, zone, city):
         utc_instant(moment),
         local.strftime("%H:%M"),
         _("%(city)s time") % {"city": city},
-        date_format(local, "l j F Y"),
+        dates.local_date(local, "day_year"),
     )
 
 
@@ -101,7 +149,7 @@ def class_code(sport_class):
         '<a class="class-code" href="{}">{}</a> <span class="class-meaning">({})</span>',
         sport_class.get_absolute_url(),
         sport_class.code,
-        sport_class.meaning,
+        sport_class.local_meaning,
     )
 
 

@@ -53,7 +53,7 @@ def test_editor_corrects_the_event_enters_a_gold_and_readers_see_it(
     # 2. Correct the event the article mistranslated, with a note for readers.
     event_url = reverse("admin:team_event_change", args=[event.pk])
     visit(event_url)
-    discipline = page.get_by_label("Discipline")
+    discipline = page.locator("#id_discipline")
     expect(discipline).to_have_value("nuclear propulsion")
     discipline.fill("shot put")
     page.get_by_label("Correction note").fill(NOTE)

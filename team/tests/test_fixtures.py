@@ -74,6 +74,7 @@ EXPECTED_FLAGS = {
     "delegation-athlete-count": "delegation",
     "delegation-genders-inferred": "delegation",
     "athlete-khalilov-spelling": "athlete",
+    "delegation-names-in-other-scripts": "delegation",
     "athlete-musayev-archer": "athlete",
     "event-archery-para-bow": "event",
     "athlete-saleh-event-count": "athlete",

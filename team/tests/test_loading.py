@@ -18,13 +18,13 @@ def test_plain_loaddata_works_on_a_fresh_database():
     call_command("loaddata", "reference", "paris-2024-aze", verbosity=0)
     assert Athlete.objects.count() == 19
     assert Event.objects.count() == 24
-    assert ReviewFlag.objects.count() == 19
+    assert ReviewFlag.objects.count() == 20
 
 
 @pytest.mark.django_db
 def test_load_command_fills_an_empty_database(capsys):
     call_command("load_initial_data")
-    assert "Loaded 132 objects from 2 fixture(s)." in capsys.readouterr().out
+    assert "Loaded 133 objects from 2 fixture(s)." in capsys.readouterr().out
     assert Entry.objects.count() == 26
 
 

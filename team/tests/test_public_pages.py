@@ -159,7 +159,7 @@ def test_glossary_explains_every_class_and_marks_those_the_team_uses(client):
 def test_sources_page_shows_the_article_and_what_is_under_review(client):
     page = client.get(reverse("team:sources")).text
     assert "AzerNews, Laman Ismayilova" in page
-    assert "There are 19 points we have not confirmed yet:" in page
+    assert "There are 20 points we have not confirmed yet:" in page
     assert "Nuclear propulsion" in page
     assert "Azerbaijan has a delegation of 18 athletes competing in 7 sports" in page
 
@@ -237,7 +237,7 @@ def test_sitemap_lists_pages_athletes_events_and_sports(client):
     assert "<loc>http://testserver/athletes/roman-saleh/</loc>" in xml
     assert "<loc>http://testserver/events/shooting-p4-50m/</loc>" in xml
     assert "<loc>http://testserver/sports/para-judo/</loc>" in xml
-    assert xml.count("/athletes/") == 19
+    assert xml.count("<loc>http://testserver/athletes/") == 19  # and as many under /az/ and /ru/
 
 
 def test_robots_points_to_the_sitemap_and_does_not_name_the_admin(client, settings):

@@ -52,7 +52,8 @@ def test_class_codes_are_explained_in_place_with_a_link_to_the_glossary(client):
         '<a class="class-code" href="/classes/#class-S12">S12</a> <span class="class-meaning">'
         "(Swimmers with low vision" in page
     )
-    assert "Also spelled Imamaddin Khalilov" in page
+    assert 'Also spelled <span lang="az">İmaməddin Xəlilov</span>' in page
+    assert '<span lang="en">Imamaddin Khalilov</span>' in page
 
 
 def test_filter_by_sport_shows_that_sport_only(client):
