@@ -200,8 +200,11 @@ class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
             return fieldsets
         (name, options), *others = fieldsets
         fields = list(options["fields"])
-        if "correction_note" in fields and open_flags_of(obj).exists():
-            fields.insert(fields.index("correction_note") + 1, "resolves")
+        if "correction_note" in fields:
+            after_note = fields.index("correction_note") + 1
+            fields[after_note:after_note] = list(EditorForm.NOTE_TRANSLATIONS.values())
+            if open_flags_of(obj).exists():
+                fields.insert(fields.index("correction_note") + 3, "resolves")
         citation = (
             _("Where the correction comes from"),
             {
@@ -230,7 +233,20 @@ class EditorAdmin(KeyedRelations, GuardedActions, admin.ModelAdmin):
         batch = getattr(form, "history_batch", None)
         citation = getattr(form, "citation", None)
         source = citation.cited(request.user, batch=batch) if citation is not None and note else None
-        history.record_save(form.instance, form.history_before, request.user, note=note, batch=batch, source=source)
+        translated = {
+            code: text.strip()
+            for code, name in EditorForm.NOTE_TRANSLATIONS.items()
+            if (text := form.cleaned_data.get(name))
+        }
+        history.record_save(
+            form.instance,
+            form.history_before,
+            request.user,
+            note=note,
+            batch=batch,
+            source=source,
+            translated_notes=translated,
+        )
         if flags := form.cleaned_data.get("resolves"):
             self.resolve_flags(request, flags, note, batch)
 

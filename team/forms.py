@@ -117,6 +117,20 @@ class EditorForm(NormalisesText, ExplainsNul, forms.ModelForm):
         ),
     )
 
+    # The note for Azerbaijani and Russian readers; left blank, their corrections log shows the English one.
+    correction_note_az = forms.CharField(
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Correction note in Azerbaijani"),
+        widget=forms.TextInput(attrs={"size": 60, "lang": "az"}),
+    )
+    correction_note_ru = forms.CharField(
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Correction note in Russian"),
+        widget=forms.TextInput(attrs={"size": 60, "lang": "ru"}),
+    )
+
     # Placeholders, so the admin lists these fields; the form of a record's own page puts the real ones in.
     resolves = forms.Field(required=False)
     cite_source = forms.Field(required=False)
@@ -133,8 +147,11 @@ class EditorForm(NormalisesText, ExplainsNul, forms.ModelForm):
         "cite_url": "url",
         "cite_published_on": "published_on",
     }
-    #: What a record's own page adds to a correction: where it comes from, and the flags it resolves.
-    CORRECTION_FIELDS = frozenset({*CITATION_FIELDS, "resolves"})
+    #: The correction note in the other readers' languages, by language.
+    NOTE_TRANSLATIONS = {"az": "correction_note_az", "ru": "correction_note_ru"}
+    #: What a record's own page adds to a correction: where it comes from, the flags it resolves, and the note
+    #: in the other languages.
+    CORRECTION_FIELDS = frozenset({*CITATION_FIELDS, "resolves", *NOTE_TRANSLATIONS.values()})
 
     #: Fields whose change is not visible to readers, so needs no correction note.
     internal_fields = frozenset({"source", "source_quote", "seen_version", "correction_note", *CORRECTION_FIELDS})

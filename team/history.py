@@ -9,11 +9,13 @@ itself recorded, so the history only ever grows.
 import json
 import uuid
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import router, transaction
 from django.db.models.deletion import Collector
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from team.models import Change
@@ -83,9 +85,22 @@ def diff(before, after):
     }
 
 
-def reader_summary(model, fields, action, record=""):
-    """What changed, as readers see it in the corrections log: only the fields readers see, long texts not
-    quoted. `fields` is field name → [old, new]; `record` names an added or deleted record."""
+def reader_summaries(model, fields, action, record=""):
+    """`reader_summary` in every readers' language, as the keyword arguments of a `Change`: `summary` (English),
+    `summary_az`, `summary_ru`. Related records are looked up once for all of them."""
+    names = {}
+    written = {}
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            key = "summary" if code == settings.LANGUAGE_CODE else f"summary_{code}"
+            written[key] = reader_summary(model, fields, action, record, names)
+    return written
+
+
+def reader_summary(model, fields, action, record="", names=None):
+    """What changed, as readers see it in the corrections log, in the active language: only the fields readers
+    see, long texts not quoted. `fields` is field name → [old, new]; `record` names an added or deleted record;
+    `names` keeps related records' names already looked up (see `describe`)."""
     if model._meta.model_name in INTERNAL_MODELS:
         return ""
     kind = model._meta.verbose_name
@@ -106,7 +121,7 @@ def reader_summary(model, fields, action, record=""):
         if any(isinstance(value, str) and is_long_text(value) for value in (old, new)):
             parts.append(_("%(field)s: text revised") % {"field": field})
         else:
-            parts.append(f"{field}: “{describe(model, name, old)}” → “{describe(model, name, new)}”")
+            parts.append(f"{field}: “{describe(model, name, old, names)}” → “{describe(model, name, new, names)}”")
     return "; ".join(parts)
 
 
@@ -114,14 +129,15 @@ def is_long_text(text):
     return len(text) > QUOTED_TEXT_LENGTH or "\n" in text.strip()
 
 
-def record_save(obj, before, user, note="", reverts=None, batch=None, source=None):
+def record_save(obj, before, user, note="", reverts=None, batch=None, source=None, translated_notes=None):
     """Record that `obj` was added (empty `before`) or changed; nothing is recorded when nothing changed.
 
     Saves made by one action (an admin save with its inline rows, a round's results entered at the desk, an
     import, a bulk action) pass the same `batch`, so the history shows them together, `revert_batch` undoes
     them in one step and the corrections log shows them as one correction. `source` is the publication a
-    correction cites (shown to readers beside its note). The change's `summary` says what changed in the
-    fields readers see (`reader_summary`); `fields` keeps every field for the editors' history.
+    correction cites (shown to readers beside its note); `translated_notes` the note in the other languages
+    ({"az": …, "ru": …}), where the editor gave them. The change's summaries say what changed in the fields
+    readers see, in each language (`reader_summaries`); `fields` keeps every field for the editors' history.
     """
     after = snapshot(obj)
     fields = diff(before, after)
@@ -146,7 +162,8 @@ def record_save(obj, before, user, note="", reverts=None, batch=None, source=Non
         position=position,
         user=user,
         correction_note=note if before else "",
-        summary=reader_summary(model, fields, action, str(obj)),
+        **{f"correction_note_{code}": text for code, text in (translated_notes or {}).items() if before and note},
+        **reader_summaries(model, fields, action, str(obj)),
         reverts=reverts,
         source=source if before else None,
     )
@@ -186,7 +203,7 @@ def delete_with_history(objs, user, reverts=None, batch=None):
                 batch=batch,
                 position=position,
                 user=user,
-                summary=reader_summary(type(instance), {}, Change.Action.DELETED, str(instance)),
+                **reader_summaries(type(instance), {}, Change.Action.DELETED, str(instance)),
                 reverts=reverts,
             )
         collector.delete()
@@ -294,8 +311,9 @@ def restore(deleted, user, reverts):
     record_save(obj, {}, user, reverts=reverts)
 
 
-def describe(model, name, value):
-    """A stored value as an editor reads it: a related record's name, a choice's label."""
+def describe(model, name, value, names=None):
+    """A stored value as an editor reads it: a related record's name, a choice's label (in the active
+    language). `names`, when given, keeps the related records' names looked up, for the next call."""
     if value is None or value == "":
         return "—"
     try:
@@ -303,10 +321,16 @@ def describe(model, name, value):
     except FieldDoesNotExist:  # a field that no longer exists keeps its raw value
         return str(value)
     if field.is_relation and field.related_model is not None:
-        related = field.related_model._default_manager
         values = value if isinstance(value, list) else [value]
-        found = {str(obj.pk): str(obj) for obj in related.filter(pk__in=values)}
-        return ", ".join(found.get(str(v), str(v)) for v in values) or "—"
+        key = (name, *map(str, values))
+        if names is None or key not in names:
+            related = field.related_model._default_manager
+            found = {str(obj.pk): str(obj) for obj in related.filter(pk__in=values)}
+            described = ", ".join(found.get(str(v), str(v)) for v in values) or "—"
+            if names is None:
+                return described
+            names[key] = described
+        return names[key]
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from team.models.languages import Localized, translations
+
 
 class ChangeAction(models.TextChoices):
     ADDED = "added", _("Added")
@@ -60,10 +62,11 @@ class Correction:
         for change in changes:
             if change.is_citation_of(correction.source):
                 continue  # the source added to be cited is named as the source
-            if change.correction_note and change.correction_note not in correction.notes:
-                correction.notes.append(change.correction_note)
-            if change.summary:
-                correction.lines.append((change.object_repr, change.summary))
+            note, summary = change.local_correction_note, change.local_summary
+            if note and note not in correction.notes:
+                correction.notes.append(note)
+            if summary:
+                correction.lines.append((change.object_repr, summary))
             if (change.summary or change.correction_note) and change.object_repr not in correction.records:
                 correction.records.append(change.object_repr)
         return correction
@@ -112,11 +115,14 @@ class Change(models.Model):
     correction_note = models.TextField(
         blank=True, help_text=_("Shown to readers in the corrections log."), verbose_name=_("correction note")
     )
+    correction_note_az, correction_note_ru = translations(correction_note, _("correction note"))
     summary = models.TextField(
         blank=True,
         help_text=_("What changed, in words, as readers see it in the corrections log."),
         verbose_name=_("summary"),
     )
+    # Written in each language when the change is recorded, so the log costs no more to show in any of them.
+    summary_az, summary_ru = translations(summary, _("summary"))
     reverts = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by", verbose_name=_("reverts")
     )
@@ -131,6 +137,9 @@ class Change(models.Model):
     )
 
     objects = ChangeQuerySet.as_manager()
+
+    local_correction_note = Localized("correction_note")
+    local_summary = Localized("summary")
 
     class Meta:
         verbose_name = _("change")

@@ -452,3 +452,36 @@ def test_the_main_pages_headings_are_in_the_readers_language(client, results, la
             assert heading in page, (language, path, heading)
     if language != "en":
         assert "<h1>Schedule</h1>" not in client.get(address("/schedule/", language)).text
+
+
+def test_corrections_are_told_in_each_language_where_the_editor_gave_the_note(client, editor):
+    from team.models import Event
+    from team.tests.admin_forms import form_data
+
+    client.force_login(editor)
+    event = Event.objects.get(slug="athletics-men-t13-long-jump")
+    url = reverse("admin:team_event_change", args=[event.pk])
+    form = client.get(url)
+    assert 'name="correction_note_az"' in form.text and 'name="correction_note_ru"' in form.text
+    data = form_data(form) | {
+        "is_team": "on",
+        "correction_note": "It is a team event.",
+        "correction_note_az": "Bu, komanda yarışıdır.",
+        "correction_note_ru": "Это командная дисциплина.",
+    }
+    assert client.post(url, data).status_code == 302
+    client.logout()
+    for language, note in (("az", "Bu, komanda yarışıdır."), ("ru", "Это командная дисциплина.")):
+        page = client.get(address("/corrections/", language)).text
+        assert f"<p>{note}</p>" in page
+        with translation.override(language):
+            label = str(Event._meta.get_field("is_team").verbose_name)
+        assert label in page  # what changed, in that language's words
+        assert english_left(page) == []
+    assert "<p>It is a team event.</p>" in client.get("/corrections/").text
+
+    # A note given in English only shows in English on the other pages, marked as English.
+    client.force_login(editor)
+    data = form_data(client.get(url)) | {"discipline": "long jump, T13", "correction_note": "Class named."}
+    assert client.post(url, data).status_code == 302
+    assert '<p><span lang="en">Class named.</span></p>' in client.get("/ru/corrections/").text
