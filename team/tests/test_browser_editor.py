@@ -56,7 +56,7 @@ def test_editor_corrects_the_event_enters_a_gold_and_readers_see_it(
     discipline = page.locator("#id_discipline")
     expect(discipline).to_have_value("nuclear propulsion")
     discipline.fill("shot put")
-    page.get_by_label("Correction note").fill(NOTE)
+    page.locator("#id_correction_note").fill(NOTE)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(success_message(page)).to_contain_text("was changed successfully")
     expect(success_message(page)).to_contain_text("Para athletics, men – shot put F55")

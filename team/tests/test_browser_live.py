@@ -129,7 +129,7 @@ def correct_the_event_in_the_admin(browser, base_url):
         expect(desk.get_by_role("link", name="Log out").or_(desk.get_by_role("button", name="Log out"))).to_be_visible()
         desk.goto(base_url + reverse("admin:team_event_change", args=[event.pk]))
         desk.locator("#id_discipline").fill("shot put")
-        desk.get_by_label("Correction note").fill(NOTE)
+        desk.locator("#id_correction_note").fill(NOTE)
         desk.get_by_role("button", name="Save", exact=True).click()
         expect(desk.locator("ul.messagelist li.success")).to_contain_text("was changed successfully")
     finally:

@@ -484,4 +484,7 @@ def test_corrections_are_told_in_each_language_where_the_editor_gave_the_note(cl
     client.force_login(editor)
     data = form_data(client.get(url)) | {"discipline": "long jump, T13", "correction_note": "Class named."}
     assert client.post(url, data).status_code == 302
-    assert '<p><span lang="en">Class named.</span></p>' in client.get("/ru/corrections/").text
+    russian = client.get("/ru/corrections/").text
+    assert '<p><span lang="en">Class named.</span></p>' in russian
+    # The records' names are kept as they were recorded, in English, and say so.
+    assert f'<span lang="en">{event}</span></h2>' in russian
