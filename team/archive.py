@@ -32,7 +32,7 @@ from django.views.decorators.http import require_safe
 
 from team import front
 from team.caching import open_data, public_page
-from team.exports import MEDALS, RESULTS, ROSTER, Column, Table, csv_text, package
+from team.exports import MEDALS, RESULTS, ROSTER, Column, Table, athlete_column, csv_text, event_column, package
 from team.models import AthleteName, Change, Entry, Event, Round, Source
 from team.views import featured_delegation
 
@@ -74,13 +74,7 @@ NAMES = Table(
         "by athlete; the name this site uses is in the athletes table."
     ),
     columns=(
-        Column(
-            "athlete",
-            gettext_lazy("Athlete"),
-            gettext_lazy("The athlete's identifier (slug)."),
-            "string",
-            lambda name: name.athlete.slug,
-        ),
+        athlete_column(lambda name: name.athlete),
         Column("name", gettext_lazy("Name"), gettext_lazy("The spelling."), "string", lambda name: name.name),
         Column(
             "script",
@@ -113,13 +107,7 @@ EVENTS = Table(
     title=gettext_lazy("Events"),
     description=gettext_lazy("Every event the team's athletes are entered in, by sport."),
     columns=(
-        Column(
-            "event",
-            gettext_lazy("Event"),
-            gettext_lazy("The event's identifier (slug)."),
-            "string",
-            lambda event: event.slug,
-        ),
+        event_column(lambda event: event),
         Column("name", gettext_lazy("Name"), gettext_lazy("The event's name."), "string", lambda event: event.name),
         Column(
             "sport",
@@ -183,20 +171,8 @@ ENTRIES = Table(
     title=gettext_lazy("Entries"),
     description=gettext_lazy("Which athlete is entered in which event, and whether they withdrew from it."),
     columns=(
-        Column(
-            "athlete",
-            gettext_lazy("Athlete"),
-            gettext_lazy("The athlete's identifier (slug)."),
-            "string",
-            lambda entry: entry.athlete.slug,
-        ),
-        Column(
-            "event",
-            gettext_lazy("Event"),
-            gettext_lazy("The event's identifier (slug)."),
-            "string",
-            lambda entry: entry.event.slug,
-        ),
+        athlete_column(lambda entry: entry.athlete),
+        event_column(lambda entry: entry.event),
         Column(
             "status",
             gettext_lazy("Status"),
@@ -235,13 +211,7 @@ ROUNDS = Table(
     title=gettext_lazy("Rounds"),
     description=gettext_lazy("Every round of the team's events, by event and in the order they are held."),
     columns=(
-        Column(
-            "event",
-            gettext_lazy("Event"),
-            gettext_lazy("The event's identifier (slug)."),
-            "string",
-            lambda round: round.event.slug,
-        ),
+        event_column(lambda round: round.event),
         Column(
             "round",
             gettext_lazy("Round"),

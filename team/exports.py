@@ -95,6 +95,28 @@ class Table:
         return [{column.name: column.value(row) for column in self.columns} for row in rows]
 
 
+def athlete_column(athlete_of):
+    """The column naming a row's athlete by slug; `athlete_of(row)` finds the athlete."""
+    return Column(
+        "athlete",
+        gettext_lazy("Athlete"),
+        gettext_lazy("The athlete's identifier (slug)."),
+        "string",
+        lambda row: athlete_of(row).slug,
+    )
+
+
+def event_column(event_of):
+    """The column naming a row's event by slug; `event_of(row)` finds the event."""
+    return Column(
+        "event",
+        gettext_lazy("Event"),
+        gettext_lazy("The event's identifier (slug)."),
+        "string",
+        lambda row: event_of(row).slug,
+    )
+
+
 def joined(values):
     """Several identifiers in one cell, separated by spaces (identifiers never hold one)."""
     return " ".join(values)
@@ -117,13 +139,7 @@ ROSTER = Table(
     title=gettext_lazy("The team"),
     description=gettext_lazy("The delegation's athletes, as the team page lists them with the same filters."),
     columns=(
-        Column(
-            "athlete",
-            gettext_lazy("Athlete"),
-            gettext_lazy("The athlete's identifier (slug)."),
-            "string",
-            lambda athlete: athlete.slug,
-        ),
+        athlete_column(lambda athlete: athlete),
         Column(
             "name",
             gettext_lazy("Name"),
@@ -280,13 +296,7 @@ SCHEDULE = Table(
             "string",
             lambda row: row.event.sport.slug,
         ),
-        Column(
-            "event",
-            gettext_lazy("Event"),
-            gettext_lazy("The event's identifier (slug)."),
-            "string",
-            lambda row: row.event.slug,
-        ),
+        event_column(lambda row: row.event),
         Column(
             "event_name",
             gettext_lazy("Event name"),
@@ -360,13 +370,7 @@ RESULTS = Table(
         "athletes' results when athletes are chosen), by the round's day and time, then by place."
     ),
     columns=(
-        Column(
-            "athlete",
-            gettext_lazy("Athlete"),
-            gettext_lazy("The athlete's identifier (slug)."),
-            "string",
-            lambda result: result.entry.athlete.slug,
-        ),
+        athlete_column(lambda result: result.entry.athlete),
         Column(
             "athlete_name",
             gettext_lazy("Name"),
@@ -374,13 +378,7 @@ RESULTS = Table(
             "string",
             lambda result: result.entry.athlete.local_name,
         ),
-        Column(
-            "event",
-            gettext_lazy("Event"),
-            gettext_lazy("The event's identifier (slug)."),
-            "string",
-            lambda result: result.entry.event.slug,
-        ),
+        event_column(lambda result: result.entry.event),
         Column(
             "event_name",
             gettext_lazy("Event name"),
