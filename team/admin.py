@@ -117,14 +117,8 @@ def warn_of_stale_translations(request, obj, changed):
     """After a save that changed a readers' text in English but left its Azerbaijani or Russian translation
     as it was, say so: those pages would go on showing the old fact until the translation is corrected too."""
     for name in changed:
-        stale = [
-            field
-            for code, _language in OTHER_LANGUAGES
-            if (field := f"{name}_{code}") in {f.name for f in obj._meta.fields}
-            and getattr(obj, field)
-            and field not in changed
-        ]
-        if stale:
+        translations = [f"{name}_{code}" for code, _language in OTHER_LANGUAGES if hasattr(obj, f"{name}_{code}")]
+        if any(getattr(obj, field) and field not in changed for field in translations):
             messages.warning(
                 request,
                 _(

@@ -477,8 +477,7 @@ def sources(request):
     delegation = featured_delegation()
     listed = Source.objects.order_by(F("published_on").desc(nulls_last=True), "-pk")
     cited = cited_groups(delegation)
-    flags = ReviewFlag.objects.open().order_by("slug").only("note", "note_az", "note_ru")
-    open_flags = [flag.local_note for flag in flags]
+    open_flags = [flag.local_note for flag in ReviewFlag.objects.open().order_by("slug")]
     context = {
         "delegation": delegation,
         "meta": delegation.meta(_("Sources"), _("Where our facts come from, and what our editors are checking.")),

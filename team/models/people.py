@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -228,7 +229,7 @@ class Athlete(ExplainsConstraints, Sourced):
                 "@context": "https://schema.org",
                 "@type": "Person",
                 "name": self.local_name,
-                "alternateName": [name for name in self.all_names() if name != self.local_name],
+                "alternateName": [name for name, _lang in self.other_names],
                 "nationality": self.delegation.local_country,
                 "memberOf": {"@type": "SportsTeam", "name": self.delegation.headline},
             },
@@ -243,9 +244,12 @@ class Athlete(ExplainsConstraints, Sourced):
     def is_withdrawn(self):
         return self.status == AthleteStatus.WITHDRAWN
 
+    @cached_property
     def other_names(self):
         """The names readers may also know the athlete by, besides the one this page shows (`local_name`):
-        each as (name, the language it is written in) for its `lang` attribute, each once."""
+        each as (name, the language it is written in) for its `lang` attribute, each once. From the fields
+        and the other spellings on file (`spellings`, prefetched by the pages that show them); kept for the
+        request, as a card asks for it twice."""
         tagged = [(self.name, "en"), (self.name_az, "az"), (self.name_ru, "ru")]
         tagged += [(spelling.name, spelling.lang) for spelling in self.spellings]
         shown, seen, others = self.local_name, set(), []
@@ -254,12 +258,6 @@ class Athlete(ExplainsConstraints, Sourced):
                 seen.add(name)
                 others.append((name, lang))
         return others
-
-    def all_names(self):
-        """Every name the athlete goes by: the canonical one, those in Azerbaijani and Russian, then the other
-        spellings on file (`spellings`, prefetched by the pages that show them), each once."""
-        names = [self.name, self.name_az, self.name_ru, *(spelling.name for spelling in self.spellings)]
-        return list(dict.fromkeys(name for name in names if name))
 
     def clean(self):
         super().clean()

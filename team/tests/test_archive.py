@@ -1,6 +1,5 @@
 """The bulk download: the whole delegation as one dated zip of CSV files with their data package."""
 
-import csv
 import datetime
 import io
 import json
@@ -14,7 +13,7 @@ from team import history
 from team.archive import ARCHIVE
 from team.models import Athlete, AthleteName, Delegation, Entry, Round, Source
 from team.tests.factories import grow_delegation, make_result
-from team.tests.test_data_page import conforms
+from team.tests.test_data_page import conforming_rows
 
 pytestmark = pytest.mark.usefixtures("article_data")
 
@@ -46,13 +45,7 @@ def tables(files):
     for resource in package["resources"]:
         text = files[resource["path"]]
         assert text.startswith("\ufeff")
-        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-        fields = resource["schema"]["fields"]
-        assert rows[0] == [field["name"] for field in fields]
-        for row in rows[1:]:
-            assert len(row) == len(fields)
-            for value, field in zip(row, fields, strict=True):
-                assert conforms(value, field["type"]), (resource["name"], field["name"], value)
+        rows = conforming_rows(resource, text.removeprefix("\ufeff"))
         read[resource["name"]] = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     return read
 

@@ -7,8 +7,8 @@ import pytest
 from team.tests.test_browser_matrix import (
     NARROWEST,
     PAGES,
-    STICKING_OUT,
     VIEWPORTS,
+    assert_no_sideways_scroll,
     axe_failures,
     describe,
     site,  # noqa: F401 (a fixture)
@@ -38,13 +38,7 @@ def test_no_page_in_each_language_scrolls_sideways_at_320_pixels(site, page, sub
     page.set_viewport_size(NARROWEST)
     for name, address, status in PAGES:
         with subtests.test(name, page=name, language=language):
-            visit(page, f"{site}/{language}{address}", status)
-            page.evaluate("() => document.querySelectorAll('details').forEach((d) => (d.open = true))")
-            scroll_width, inner_width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-            assert scroll_width <= inner_width, (
-                f"/{language}{address} is {scroll_width} px wide in a {inner_width} px window:\n"
-                + "\n".join(page.evaluate(STICKING_OUT))
-            )
+            assert_no_sideways_scroll(page, f"{site}/{language}{address}", status)
 
 
 def test_the_switcher_takes_a_reader_to_the_same_page_in_another_language_with_the_filters(site, page):  # noqa: F811

@@ -120,15 +120,19 @@ STICKING_OUT = """() => {
 }"""
 
 
+def assert_no_sideways_scroll(page, url, status):
+    """Visit `url` and check nothing makes it scroll sideways, with every <details> open, as a reader may."""
+    visit(page, url, status)
+    page.evaluate("() => document.querySelectorAll('details').forEach((d) => (d.open = true))")
+    scroll_width, inner_width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width, f"{url} is {scroll_width} px wide in a {inner_width} px window:\n" + "\n".join(
+        page.evaluate(STICKING_OUT)
+    )
+
+
 def test_no_public_page_scrolls_sideways_at_320_pixels(site, page, subtests):
-    # Under the site's Content-Security-Policy, as readers get it; with every <details> open, as a reader may.
+    # Under the site's Content-Security-Policy, as readers get it.
     page.set_viewport_size(NARROWEST)
     for name, address, status in PAGES:
         with subtests.test(name, page=name):
-            visit(page, site + address, status)
-            page.evaluate("() => document.querySelectorAll('details').forEach((d) => (d.open = true))")
-            scroll_width, inner_width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-            assert scroll_width <= inner_width, (
-                f"{address} is {scroll_width} px wide in a {inner_width} px window:\n"
-                + "\n".join(page.evaluate(STICKING_OUT))
-            )
+            assert_no_sideways_scroll(page, site + address, status)

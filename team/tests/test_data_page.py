@@ -48,16 +48,20 @@ def check_against_schemas(client):
     for resource in described["resources"]:
         response = client.get(resource["path"])
         assert response.status_code == 200
-        text = response.content.decode(resource["encoding"])
-        rows = list(csv.reader(io.StringIO(text)))
-        fields = resource["schema"]["fields"]
-        assert rows[0] == [field["name"] for field in fields]
-        for row in rows[1:]:
-            assert len(row) == len(fields)
-            for value, field in zip(row, fields, strict=True):
-                assert conforms(value, field["type"]), (resource["name"], field["name"], value)
-        rows_seen[resource["name"]] = rows[1:]
+        rows_seen[resource["name"]] = conforming_rows(resource, response.content.decode(resource["encoding"]))[1:]
     return rows_seen
+
+
+def conforming_rows(resource, text):
+    """The CSV `text` of a data package's `resource`, header first, each row checked against its schema."""
+    rows = list(csv.reader(io.StringIO(text)))
+    fields = resource["schema"]["fields"]
+    assert rows[0] == [field["name"] for field in fields]
+    for row in rows[1:]:
+        assert len(row) == len(fields)
+        for value, field in zip(row, fields, strict=True):
+            assert conforms(value, field["type"]), (resource["name"], field["name"], value)
+    return rows
 
 
 @pytest.fixture

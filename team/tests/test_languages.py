@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar
@@ -363,9 +365,6 @@ def test_query_counts_do_not_depend_on_the_language(client, django_assert_num_qu
     grow_delegation(Delegation.objects.get(), factor)
     counts = []
     for language in LANGUAGES:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as queries:
             assert client.get(address(path, language)).status_code == 200
         counts.append(len(queries))
